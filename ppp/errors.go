@@ -1,0 +1,66 @@
+package ppp
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Codec errors: a received frame, packet or option list that cannot be parsed.
+var (
+	ErrShortFrame  = errors.New("ppp: frame too short")
+	ErrShortPacket = errors.New("ppp: packet too short")
+	ErrBadLength   = errors.New("ppp: length field does not match the data")
+	ErrBadOption   = errors.New("ppp: malformed option")
+)
+
+// Link errors, carried by EventDown.
+var (
+	// ErrMutualAuth: the server's MS-CHAPv2 authenticator response was wrong or
+	// missing, so it does not know our password (RFC 2759 section 5). Always
+	// wrapped in an *AuthError.
+	ErrMutualAuth = errors.New("ppp: server failed mutual authentication")
+	// ErrNoAuthMethod: the server asked for no authentication method we allow.
+	ErrNoAuthMethod = errors.New("ppp: no allowed authentication method")
+	// ErrNegotiation: an option negotiation did not converge within
+	// Max-Configure/Max-Failure (RFC 1661 section 4.6).
+	ErrNegotiation = errors.New("ppp: negotiation failed")
+	// ErrPeerTerminated: the server sent LCP Terminate-Request or closed a
+	// network protocol we need.
+	ErrPeerTerminated = errors.New("ppp: link terminated by server")
+	// ErrAuthTimeout: the server never answered our PAP Authenticate-Request.
+	ErrAuthTimeout = errors.New("ppp: authentication timed out")
+	// ErrNoAddress: IPCP opened without giving us an IPv4 address.
+	ErrNoAddress = errors.New("ppp: server assigned no IPv4 address")
+	// ErrCredentials: user name or password longer than the packet allows.
+	ErrCredentials = errors.New("ppp: user name or password too long (max 255 bytes)")
+	// ErrUnknownAuthMethod: ParseAuthMethods got a name it does not know.
+	ErrUnknownAuthMethod = errors.New("ppp: unknown authentication method")
+)
+
+// AuthError says the server refused our credentials (or failed to prove its
+// own). Code is the MS-CHAP E= value (691 wrong password, 648 password
+// expired, 649 no dial-in permission), 0 if none.
+type AuthError struct {
+	Method  AuthMethod
+	Code    int
+	Retry   bool   // MS-CHAP R=1: the server would allow another attempt
+	Message string // human-readable reason, server text included and sanitized
+	Err     error  // ErrMutualAuth for a bad authenticator response, else nil
+}
+
+func (e *AuthError) Error() string {
+	s := "ppp: " + e.Method.String() + " authentication failed"
+	if e.Code != 0 && e.Message == "" {
+		s += " (E=" + strconv.Itoa(e.Code) + ")"
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap lets errors.Is(err, ErrMutualAuth) see through an AuthError.
+func (e *AuthError) Unwrap() error { return e.Err }
