@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The test command (README): static checks, unit tests, fuzz smoke runs,
+# big-endian MIPS and ARM under qemu-user, and, as root, the end-to-end tests
+# in network namespaces. Set FUZZTIME (default 3s) for longer fuzzing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZTIME=${FUZZTIME:-3s}
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$bad" ]; then echo "gofmt needed:"; echo "$bad"; exit 1; fi
+
+step "go vet"
+go vet ./...
+go vet -tags e2e ./...
+
+step "unit tests"
+go test -count=1 ./...
+
+step "race detector on the engine"
+go test -race -count=1 ./sstp/... ./ppp/
+
+step "fuzz smoke ($FUZZTIME per target)"
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  for f in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+    echo "-- $pkg $f"
+    go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$pkg" >/tmp/fuzz.$$ 2>&1 || { cat /tmp/fuzz.$$; exit 1; }
+  done
+done
+rm -f /tmp/fuzz.$$
+
+step "big-endian MIPS and ARM under qemu-user"
+cross_pkgs="./ppp/ ./sstp/ ./sstp/sstptest/"
+GOARCH=mips GOMIPS=softfloat go test -count=1 -exec qemu-mips-static $cross_pkgs
+GOARCH=arm GOARM=7 go test -count=1 -exec qemu-arm-static $cross_pkgs
+
+if [ "$(id -u)" = 0 ]; then
+  step "end-to-end tests (root, network namespaces)"
+  make -s build
+  go test -tags e2e -count=1 -timeout 20m ./ifup/ ./e2e/ ./openwrt/...
+else
+  step "end-to-end tests SKIPPED: not root (CI runs them as root)"
+fi
+echo
+echo "all tests passed"
