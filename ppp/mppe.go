@@ -46,11 +46,11 @@ func MPPEAsymmetricStartKey(masterKey [16]byte, keyLen int, isSend, isServer boo
 		return nil
 	}
 	var sum [sha1.Size]byte
-	startKey(&sum, masterKey, isSend, isServer)
+	mppeStartKey(&sum, masterKey, isSend, isServer)
 	return append([]byte(nil), sum[:keyLen]...)
 }
 
-func startKey(sum *[sha1.Size]byte, masterKey [16]byte, isSend, isServer bool) {
+func mppeStartKey(sum *[sha1.Size]byte, masterKey [16]byte, isSend, isServer bool) {
 	magic := mppeMagic3
 	if isSend != isServer { // client send or server receive
 		magic = mppeMagic2
@@ -78,8 +78,8 @@ func MSCHAPv2HLAK(password string, ntResponse [24]byte, isServer bool) [32]byte 
 	phh := HashNTPasswordHash(NTPasswordHash(password))
 	mk := MPPEMasterKey(phh, ntResponse)
 	var send, recv [sha1.Size]byte
-	startKey(&send, mk, true, isServer)
-	startKey(&recv, mk, false, isServer)
+	mppeStartKey(&send, mk, true, isServer)
+	mppeStartKey(&recv, mk, false, isServer)
 	var out [32]byte
 	copy(out[:16], send[:16])
 	copy(out[16:], recv[:16])

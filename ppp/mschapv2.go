@@ -77,14 +77,14 @@ func ChallengeResponse(challenge [8]byte, passwordHash [16]byte) [24]byte {
 	copy(z[:], passwordHash[:])
 	var out [24]byte
 	for i := 0; i < 3; i++ {
-		desEncrypt(out[i*8:i*8+8], challenge[:], z[i*7:i*7+7])
+		desEncrypt56(out[i*8:i*8+8], challenge[:], z[i*7:i*7+7])
 	}
 	return out
 }
 
-// desEncrypt encrypts one 8-byte block with a 56-bit key (RFC 2759 section 8.6).
-func desEncrypt(dst, clear, key7 []byte) {
-	k := desKey(key7)
+// desEncrypt56 encrypts one 8-byte block with a 56-bit key (RFC 2759 section 8.6).
+func desEncrypt56(dst, clear, key7 []byte) {
+	k := desKeyFrom56(key7)
 	c, err := des.NewCipher(k[:])
 	if err != nil { // unreachable: k is always 8 bytes
 		return
@@ -92,9 +92,9 @@ func desEncrypt(dst, clear, key7 []byte) {
 	c.Encrypt(dst, clear)
 }
 
-// desKey spreads 56 key bits over 8 bytes, 7 bits each in the high bits, and
+// desKeyFrom56 spreads 56 key bits over 8 bytes, 7 bits each in the high bits, and
 // sets the low bit of each byte to odd parity (FIPS 46-3 key layout).
-func desKey(k []byte) [8]byte {
+func desKeyFrom56(k []byte) [8]byte {
 	var out [8]byte
 	var acc uint64
 	for _, b := range k[:7] {
@@ -190,21 +190,21 @@ func ParseMSCHAPv2Success(msg []byte) (authResp string, message string, ok bool)
 	if len(msg) < authRespLen || upperASCII(msg[0]) != 'S' || msg[1] != '=' {
 		return "", "", false
 	}
-	if !isHex(msg[2:authRespLen]) {
+	if !allHexDigits(msg[2:authRespLen]) {
 		return "", "", false
 	}
 	rest := msg[authRespLen:]
 	if len(rest) > 0 && rest[0] != ' ' && rest[0] != 0 {
 		return "", "", false // more than 40 hex digits, or glued text
 	}
-	rest = trimLeftSpace(rest)
+	rest = skipSpaces(rest)
 	if len(rest) >= 2 && upperASCII(rest[0]) == 'M' && rest[1] == '=' {
 		rest = rest[2:]
 	}
-	return string(msg[:authRespLen]), cleanMessage(rest), true
+	return string(msg[:authRespLen]), sanitizeServerText(rest), true
 }
 
-func isHex(b []byte) bool {
+func allHexDigits(b []byte) bool {
 	for _, c := range b {
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
 			return false
@@ -213,17 +213,17 @@ func isHex(b []byte) bool {
 	return true
 }
 
-func trimLeftSpace(b []byte) []byte {
+func skipSpaces(b []byte) []byte {
 	for len(b) > 0 && b[0] == ' ' {
 		b = b[1:]
 	}
 	return b
 }
 
-// cleanMessage turns server-supplied text into something safe to log: it drops
+// sanitizeServerText turns server-supplied text into something safe to log: it drops
 // trailing NULs and blanks (some servers NUL-terminate) and replaces control
 // characters and invalid UTF-8 with '?'.
-func cleanMessage(b []byte) string {
+func sanitizeServerText(b []byte) string {
 	s := strings.TrimRight(string(b), "\x00 \t\r\n")
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == 0xfffd {
@@ -251,19 +251,19 @@ type MSCHAPv2Failure struct {
 func ParseMSCHAPv2Failure(msg []byte) MSCHAPv2Failure {
 	var f MSCHAPv2Failure
 	for len(msg) > 0 {
-		msg = trimLeftSpace(msg)
+		msg = skipSpaces(msg)
 		if len(msg) >= 2 && upperASCII(msg[0]) == 'M' && msg[1] == '=' {
-			f.Message = cleanMessage(msg[2:])
+			f.Message = sanitizeServerText(msg[2:])
 			break
 		}
 		var tok []byte
-		tok, msg = cutToken(msg)
+		tok, msg = cutFailureField(msg)
 		f.setField(tok)
 	}
 	return f
 }
 
-func cutToken(b []byte) (tok, rest []byte) {
+func cutFailureField(b []byte) (tok, rest []byte) {
 	for i, c := range b {
 		if c == ' ' {
 			return b[:i], b[i+1:]
@@ -280,23 +280,23 @@ func (f *MSCHAPv2Failure) setField(tok []byte) {
 	v := tok[2:]
 	switch upperASCII(tok[0]) {
 	case 'E':
-		f.Code = parseSmallUint(v)
+		f.Code = parseFailureUint(v)
 	case 'R':
 		f.Retry = len(v) == 1 && v[0] == '1'
 	case 'C':
-		f.HasChallenge = len(v) == 32 && isHex(v)
+		f.HasChallenge = len(v) == 32 && allHexDigits(v)
 		if f.HasChallenge {
 			hex.Decode(f.Challenge[:], v)
 		} else {
 			f.Challenge = [16]byte{}
 		}
 	case 'V':
-		f.Version = parseSmallUint(v)
+		f.Version = parseFailureUint(v)
 	}
 }
 
-// parseSmallUint parses up to 9 decimal digits; anything else gives 0.
-func parseSmallUint(v []byte) int {
+// parseFailureUint parses up to 9 decimal digits; anything else gives 0.
+func parseFailureUint(v []byte) int {
 	if len(v) == 0 || len(v) > 9 {
 		return 0
 	}
