@@ -3,6 +3,7 @@ package ifup
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -94,6 +95,9 @@ type RouteSet struct {
 	add, del func(Route) error
 }
 
+// NewRouteSet returns an empty RouteSet.
+func NewRouteSet() *RouteSet { return &RouteSet{} }
+
 func (s *RouteSet) funcs() (add, del func(Route) error) {
 	add, del = s.add, s.del
 	if add == nil {
@@ -169,6 +173,65 @@ func (s *RouteSet) Reinstall() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// Replace makes the installed set equal to routes, e.g. after a reconnect
+// with a new configuration: remembered routes not in the list are deleted,
+// listed routes not installed are added, and routes in both are left alone
+// (no flap). A new route that already exists is not ours: it is not
+// remembered and its EEXIST error is returned with the others, joined.
+func (s *RouteSet) Replace(routes []Route) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	add, del := s.funcs()
+	var errs []error
+	for i := len(s.routes) - 1; i >= 0; i-- { // newest first
+		r := s.routes[i]
+		if indexRoute(routes, r) >= 0 {
+			continue
+		}
+		if s.up[i] {
+			if err := del(r); err != nil && !isGone(err) {
+				errs = append(errs, err)
+				continue // still ours: Remove retries it
+			}
+		}
+		s.routes, s.up = slices.Delete(s.routes, i, i+1), slices.Delete(s.up, i, i+1)
+	}
+	for _, r := range routes {
+		i := indexRoute(s.routes, r)
+		if i >= 0 && s.up[i] {
+			continue
+		}
+		err := add(r)
+		switch {
+		case i >= 0 && (err == nil || errors.Is(err, syscall.EEXIST)):
+			s.up[i] = true
+		case i >= 0:
+			errs = append(errs, err)
+		case err == nil:
+			s.routes, s.up = append(s.routes, r), append(s.up, true)
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sameRoute compares routes the way the kernel identifies them.
+func sameRoute(a, b Route) bool {
+	norm := func(t int) int {
+		if t == 0 {
+			return rtTableMain
+		}
+		return t
+	}
+	return a.Dst.Masked() == b.Dst.Masked() && a.Gateway == b.Gateway && a.Ifname == b.Ifname &&
+		a.Metric == b.Metric && norm(a.Table) == norm(b.Table) && a.Src == b.Src
+}
+
+func indexRoute(rs []Route, r Route) int {
+	return slices.IndexFunc(rs, func(x Route) bool { return sameRoute(x, r) })
 }
 
 // MarkDown tells the set that its routes are gone without deleting anything,
