@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sstpgo/sstpgo/ifup"
+	"github.com/sstpgo/sstpgo/sstp"
+)
+
+func runConnect(c *cli.Context) error {
+	o, err := loadOptions(c)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUsage)
+	}
+	log, err := newLogger(o.LogLevel, os.Stderr)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUsage)
+	}
+	cfg, err := o.sstpConfig(log)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUsage)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	d := newDaemon(o, cfg, log)
+	go func() {
+		stopping := false
+		for s := range sigs {
+			if s == syscall.SIGUSR1 {
+				d.logStatus()
+				continue
+			}
+			if stopping {
+				log.Warn("second signal: exiting at once")
+				os.Exit(exitInternal)
+			}
+			stopping = true
+			log.Info("stopping", "signal", s.String())
+			cancel()
+		}
+	}()
+	err = d.run(ctx)
+	signal.Stop(sigs)
+	if err != nil {
+		code := exitCodeFor(err)
+		if code == exitUnreachable && !errors.As(err, new(*sstp.Error)) && !errors.Is(err, sstp.ErrPeerDead) {
+			code = exitInternal
+		}
+		return cli.Exit(describe(err), code)
+	}
+	return nil
+}
+
+// daemon keeps one tunnel up: the TUN device lives as long as the daemon,
+// sessions come and go underneath it.
+type daemon struct {
+	o   *options
+	cfg sstp.Config
+	log *slog.Logger
+
+	tun        *ifup.TUN
+	cur        atomic.Pointer[sstp.Session]
+	routes     *ifup.RouteSet
+	dnsRestore func() error
+
+	mu     sync.Mutex
+	status status
+	lastUp sstp.Info
+	hasUp  bool
+}
+
+func newDaemon(o *options, cfg sstp.Config, log *slog.Logger) *daemon {
+	d := &daemon{o: o, cfg: cfg, log: log}
+	d.status.Server = o.Server
+	d.status.State = "starting"
+	return d
+}
+
+func (d *daemon) run(ctx context.Context) error {
+	tun, err := ifup.OpenTUN(d.o.Ifname)
+	if err != nil {
+		return err
+	}
+	d.tun = tun
+	d.routes = ifup.NewRouteSet()
+	d.log.Info("tunnel device ready", "ifname", tun.Name())
+	d.cfg.Deliver = d.deliver
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); d.tunReader() }()
+	defer func() {
+		d.teardown()
+		tun.Close()
+		wg.Wait()
+	}()
+
+	bo := backoff{min: time.Second, max: time.Minute}
+	for {
+		d.setState("connecting", nil)
+		sess, err := sstp.Dial(ctx, d.cfg)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			d.log.Error("connect failed", "err", describe(err))
+			d.setState("failed", err)
+			if sstp.IsAuthError(err) || sstp.IsCertError(err) || !d.o.Reconnect {
+				return err
+			}
+			if !bo.wait(ctx, d.log) {
+				return nil
+			}
+			continue
+		}
+		upAt := time.Now()
+		if err := d.up(ctx, sess); err != nil {
+			sess.Close()
+			return err
+		}
+		select {
+		case <-sess.Done():
+		case <-ctx.Done():
+		}
+		d.cur.Store(nil)
+		sess.Close()
+		d.down(sess)
+		if ctx.Err() != nil {
+			d.setState("stopped", nil)
+			return nil
+		}
+		err = sess.Err()
+		d.log.Warn("tunnel down", "err", err)
+		d.setState("reconnecting", err)
+		if !d.o.Reconnect {
+			return err
+		}
+		if time.Since(upAt) > time.Minute {
+			bo.reset()
+		}
+		if !bo.wait(ctx, d.log) {
+			return nil
+		}
+	}
+}
+
+// deliver writes a packet from the server to the TUN device.
+func (d *daemon) deliver(pkt []byte) {
+	d.tun.Write(pkt)
+}
+
+// tunReader moves packets from the TUN device to the current session. The
+// buffer keeps sstp.Headroom bytes in front so headers are written in place.
+func (d *daemon) tunReader() {
+	buf := make([]byte, sstp.Headroom+65536)
+	for {
+		n, err := d.tun.Read(buf[sstp.Headroom:])
+		if err != nil {
+			if errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			d.log.Debug("tun read", "err", err)
+			return
+		}
+		if s := d.cur.Load(); s != nil {
+			s.SendIP(buf[:sstp.Headroom+n])
+		}
+	}
+}
+
+// up configures the device for a new session (unless netifd does it) and
+// runs the up script.
+func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
+	info := sess.Info()
+	name := d.tun.Name()
+	mtu := info.MTU
+	if d.o.MTU > 0 && d.o.MTU < mtu {
+		mtu = d.o.MTU
+	}
+	if err := ifup.SetMTU(name, mtu); err != nil {
+		d.log.Warn("set MTU", "err", err)
+	}
+	if err := ifup.SetUp(name); err != nil {
+		return err
+	}
+	if !d.o.Netifd {
+		if err := d.configure(info); err != nil {
+			return err
+		}
+	}
+	d.cur.Store(sess)
+	d.mu.Lock()
+	changed := !d.hasUp || d.lastUp.IPv4.Local != info.IPv4.Local || d.lastUp.IPv4.Peer != info.IPv4.Peer
+	if d.hasUp {
+		d.status.Reconnects++
+	}
+	d.lastUp, d.hasUp = info, true
+	d.mu.Unlock()
+	d.setState("up", nil)
+	d.log.Info("tunnel up", "ifname", name, "local", info.IPv4.Local, "peer", info.IPv4.Peer, "mtu", mtu, "changed", changed)
+	if d.o.UpScript != "" {
+		d.runHook(ctx, d.o.UpScript, info, mtu)
+	}
+	return nil
+}
+
+func (d *daemon) configure(info sstp.Info) error {
+	name := d.tun.Name()
+	ifup.FlushAddresses(name)
+	if err := ifup.AddAddress(name, info.IPv4.Local, info.IPv4.Peer); err != nil {
+		return err
+	}
+	var routes []ifup.Route
+	if d.o.DefaultRoute {
+		// The server keeps its path over the uplink (a /32 or /128), so the
+		// tunnel never carries itself; two /1 routes cover the default route
+		// without replacing it, so removing them restores the original.
+		if srv, err := netip.ParseAddrPort(info.RemoteAddr); err == nil {
+			if r, err := ifup.RouteGet(srv.Addr()); err == nil && r.Ifname != name {
+				bits := 32
+				if srv.Addr().Is6() {
+					bits = 128
+				}
+				r.Dst = netip.PrefixFrom(srv.Addr(), bits)
+				r.Metric = 0
+				routes = append(routes, r)
+			}
+		}
+		routes = append(routes,
+			ifup.Route{Dst: netip.MustParsePrefix("0.0.0.0/1"), Ifname: name, Metric: d.o.Metric},
+			ifup.Route{Dst: netip.MustParsePrefix("128.0.0.0/1"), Ifname: name, Metric: d.o.Metric})
+	}
+	for _, p := range d.o.routes {
+		routes = append(routes, ifup.Route{Dst: p, Ifname: name, Metric: d.o.Metric})
+	}
+	if err := d.routes.Replace(routes); err != nil {
+		d.log.Warn("routes", "err", err)
+	}
+	if d.o.UsePeerDNS && len(info.IPv4.DNS) > 0 && d.dnsRestore == nil {
+		restore, err := ifup.WriteResolvConf(d.o.ResolvConf, info.IPv4.DNS, nil)
+		if err != nil {
+			d.log.Warn("resolv.conf", "err", err)
+		} else {
+			d.dnsRestore = restore
+		}
+	}
+	return nil
+}
+
+func (d *daemon) down(sess *sstp.Session) {
+	if d.o.DownScript != "" {
+		info := sess.Info()
+		d.runHook(context.Background(), d.o.DownScript, info, info.MTU)
+	}
+}
+
+// teardown removes what the daemon installed; the device goes with Close.
+func (d *daemon) teardown() {
+	if s := d.cur.Swap(nil); s != nil {
+		s.Close()
+	}
+	if d.routes != nil {
+		if err := d.routes.Remove(); err != nil {
+			d.log.Warn("remove routes", "err", err)
+		}
+	}
+	if d.dnsRestore != nil {
+		if err := d.dnsRestore(); err != nil {
+			d.log.Warn("restore resolv.conf", "err", err)
+		}
+		d.dnsRestore = nil
+	}
+}
+
+func (d *daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu int) {
+	env := ifup.HookEnv(ifup.HookInfo{
+		Ifname: d.tun.Name(), Local: info.IPv4.Local, Remote: info.IPv4.Peer,
+		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.routes,
+	})
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := ifup.RunHook(ctx, script, env, d.log); err != nil {
+		d.log.Warn("hook script failed", "script", script, "err", err)
+	}
+}
+
+// backoff is exponential with full jitter, so routers that lost the same
+// server do not come back in lockstep.
+type backoff struct {
+	min, max, cur time.Duration
+}
+
+func (b *backoff) reset() { b.cur = 0 }
+
+func (b *backoff) wait(ctx context.Context, log *slog.Logger) bool {
+	if b.cur == 0 {
+		b.cur = b.min
+	} else {
+		b.cur = min(b.cur*2, b.max)
+	}
+	d := b.cur/2 + rand.N(b.cur/2+1)
+	log.Info("reconnecting", "in", d.Round(time.Millisecond))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

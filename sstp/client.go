@@ -1,0 +1,258 @@
+package sstp
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sstpgo/sstpgo/ppp"
+)
+
+// Defaults for the client's timers. MS-SSTP 3.2.2 gives 60 s for negotiation and
+// for the hello timer; routers want a dead path noticed far sooner, so the hello
+// defaults detect a silent peer within 30 s.
+const (
+	DefaultPort               = "443"
+	DefaultNegotiationTimeout = 60 * time.Second
+	DefaultHelloInterval      = 10 * time.Second
+	DefaultHelloTimeout       = 20 * time.Second
+	DefaultDisconnectWait     = 5 * time.Second // MS-SSTP 3.2.2: Call Disconnect acknowledgement
+	DefaultAbortWait          = 3 * time.Second // MS-SSTP 3.2.2: Call Abort
+)
+
+// Config describes one SSTP connection.
+type Config struct {
+	// Server is "host", "host:port" or "[v6]:port"; the port defaults to 443.
+	Server string
+	// SNI is the TLS server name sent and verified; empty means the host of Server.
+	SNI string
+	// RootCAs verifies the server certificate; nil means the system roots.
+	RootCAs *x509.CertPool
+	// PinSHA256, when set, is the SHA-256 of the server certificate (DER); a
+	// matching certificate is accepted without a CA chain, any other refused.
+	PinSHA256 []byte
+	// InsecureSkipVerify accepts any certificate. Logged loudly on every connect.
+	InsecureSkipVerify bool
+	// KeyLogWriter receives TLS secrets in NSS key log format (for Wireshark).
+	KeyLogWriter io.Writer
+	// ClientCertificates are offered to the server at the TLS layer.
+	ClientCertificates []tls.Certificate
+
+	// PPP configures the PPP link (credentials, allowed methods, MRU).
+	PPP ppp.Config
+
+	// DialContext opens the TCP connection (a proxy plugs in here); nil means net.Dialer.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Resolver looks up the server; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+
+	// NegotiationTimeout bounds everything from TCP connect to the network phase.
+	NegotiationTimeout time.Duration
+	// HelloInterval is the idle time after which an SSTP Echo Request is sent;
+	// HelloTimeout is how long a reply may then take before the peer is dead.
+	HelloInterval, HelloTimeout time.Duration
+
+	// Deliver receives every IPv4/IPv6 packet from the server (the TUN write).
+	// It runs on the session's reader goroutine; pkt is valid only during the call.
+	Deliver func(pkt []byte)
+	// OnStep, if set, is told each connection step as it completes.
+	OnStep func(step Step, detail string)
+	// Logger receives progress and protocol logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Step names the stages of a connection, in order (used by logs and diagnose).
+type Step int
+
+// The connection steps.
+const (
+	StepDNS Step = iota
+	StepTCP
+	StepTLS
+	StepHTTP
+	StepSSTP
+	StepAuth
+	StepIP
+)
+
+var stepNames = [...]string{"DNS", "TCP", "TLS", "HTTPS", "SSTP", "PPP authentication", "IP configuration"}
+
+func (s Step) String() string {
+	if int(s) < len(stepNames) {
+		return stepNames[s]
+	}
+	return "step " + strconv.Itoa(int(s))
+}
+
+// Error is a connection failure at a given step, with a hint for the admin.
+type Error struct {
+	Step Step
+	Err  error
+	Hint string
+}
+
+func (e *Error) Error() string {
+	return strings.ToLower(e.Step.String()[:1]) + e.Step.String()[1:] + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// CertError is a server certificate that failed verification. No credential
+// has been sent when it is returned.
+type CertError struct{ Err error }
+
+func (e *CertError) Error() string { return "server certificate rejected: " + e.Err.Error() }
+func (e *CertError) Unwrap() error { return e.Err }
+
+// Sentinel errors of the client engine.
+var (
+	ErrPinMismatch       = errors.New("certificate fingerprint does not match the pinned SHA-256")
+	ErrConnectNak        = errors.New("server refused the call (CALL_CONNECT_NAK)")
+	ErrAborted           = errors.New("server aborted the call (CALL_ABORT)")
+	ErrServerDisconnect  = errors.New("server disconnected the call (CALL_DISCONNECT)")
+	ErrPeerDead          = errors.New("no answer to SSTP echo: the path to the server is dead")
+	ErrNegotiationTimout = errors.New("negotiation timed out")
+	ErrUnexpectedMessage = errors.New("unexpected SSTP message")
+	ErrClosed            = errors.New("session closed")
+)
+
+// IsAuthError reports whether err is an authentication rejection (retrying cannot help).
+func IsAuthError(err error) bool {
+	var ae *ppp.AuthError
+	return errors.As(err, &ae) || errors.Is(err, ppp.ErrNoAuthMethod)
+}
+
+// IsCertError reports whether err is a certificate rejection.
+func IsCertError(err error) bool {
+	var ce *CertError
+	return errors.As(err, &ce)
+}
+
+func (c *Config) withDefaults() Config {
+	cfg := *c
+	if cfg.NegotiationTimeout <= 0 {
+		cfg.NegotiationTimeout = DefaultNegotiationTimeout
+	}
+	if cfg.HelloInterval <= 0 {
+		cfg.HelloInterval = DefaultHelloInterval
+	}
+	if cfg.HelloTimeout <= 0 {
+		cfg.HelloTimeout = DefaultHelloTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
+	}
+	if cfg.DialContext == nil {
+		d := &net.Dialer{KeepAlive: 15 * time.Second}
+		cfg.DialContext = d.DialContext
+	}
+	if cfg.PPP.Logger == nil {
+		cfg.PPP.Logger = cfg.Logger
+	}
+	return cfg
+}
+
+// SplitServer returns host and port of a server string, defaulting the port to 443.
+func SplitServer(server string) (host, port string, err error) {
+	if server == "" {
+		return "", "", errors.New("no server given")
+	}
+	if h, p, err := net.SplitHostPort(server); err == nil {
+		return h, p, nil
+	}
+	s := strings.TrimSuffix(strings.TrimPrefix(server, "["), "]")
+	return s, DefaultPort, nil
+}
+
+// ParsePin parses a SHA-256 fingerprint given as 64 hex digits, with or without colons.
+func ParsePin(s string) ([]byte, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ":", "")
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != sha256.Size {
+		return nil, errors.New("pin must be 64 hex digits (SHA-256 of the server certificate)")
+	}
+	return b, nil
+}
+
+// Fingerprint is the SHA-256 of a certificate's DER, as colon-separated hex.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	const digits = "0123456789ABCDEF"
+	b := make([]byte, 0, 3*len(sum))
+	for i, v := range sum {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, digits[v>>4], digits[v&15])
+	}
+	return string(b)
+}
+
+func (c *Config) tlsConfig(host string) *tls.Config {
+	tc := &tls.Config{
+		ServerName:   host,
+		RootCAs:      c.RootCAs,
+		MinVersion:   tls.VersionTLS12,
+		KeyLogWriter: c.KeyLogWriter,
+		Certificates: c.ClientCertificates,
+		// Renegotiation stays at its default, never.
+	}
+	if c.SNI != "" {
+		tc.ServerName = c.SNI
+	}
+	if len(c.PinSHA256) > 0 || c.InsecureSkipVerify {
+		tc.InsecureSkipVerify = true
+		pin := c.PinSHA256
+		tc.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(pin) == 0 {
+				return nil
+			}
+			if len(cs.PeerCertificates) == 0 {
+				return ErrPinMismatch
+			}
+			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
+			if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
+				return ErrPinMismatch
+			}
+			return nil
+		}
+	}
+	return tc
+}
+
+// certHint turns a verification error into advice for the admin.
+func certHint(err error, host, sni string) string {
+	var hn x509.HostnameError
+	var ua x509.UnknownAuthorityError
+	var ci x509.CertificateInvalidError
+	switch {
+	case errors.Is(err, ErrPinMismatch):
+		return "the server presents another certificate than the pinned one: check --pin-sha256 (a renewed certificate needs a new pin)"
+	case errors.As(err, &hn):
+		names := hn.Certificate.DNSNames
+		if len(names) > 0 && sni == "" {
+			return "certificate is for " + strings.Join(names, ", ") + ", not " + host + ": use --sni " + names[0] + " or connect by that name"
+		}
+		return "the certificate does not name " + host + ": check --server/--sni"
+	case errors.As(err, &ua):
+		return "certificate is signed by an unknown authority: give the server's CA with --ca-cert FILE, or pin it with --pin-sha256"
+	case errors.As(err, &ci):
+		if ci.Reason == x509.Expired {
+			return "certificate expired or not yet valid: check the server's certificate and this machine's clock"
+		}
+	}
+	return "check --ca-cert, --sni or --pin-sha256"
+}
