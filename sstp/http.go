@@ -230,8 +230,11 @@ func (h *headerReader) line() ([]byte, error) {
 	h.lines++
 	line, err := h.r.ReadSlice('\n')
 	h.bytes += len(line)
-	if h.bytes > MaxHTTPHeaderBytes || errors.Is(err, bufio.ErrBufferFull) {
+	if h.bytes > MaxHTTPHeaderBytes {
 		return nil, fmt.Errorf("sstp: HTTP header over %d bytes: %w", MaxHTTPHeaderBytes, ErrHTTPHeaderTooLong)
+	}
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("sstp: HTTP header line over %d bytes: %w", h.r.Size(), ErrHTTPHeaderTooLong)
 	}
 	if err == io.EOF {
 		return nil, fmt.Errorf("sstp: stream ended inside the HTTP header (%d bytes): %w: %w", h.bytes, ErrHTTPMalformed, io.ErrUnexpectedEOF)
