@@ -1,8 +1,11 @@
 package ppp
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Codec errors: a received frame, packet or option list that cannot be parsed.
@@ -64,3 +67,19 @@ func (e *AuthError) Error() string {
 
 // Unwrap lets errors.Is(err, ErrMutualAuth) see through an AuthError.
 func (e *AuthError) Unwrap() error { return e.Err }
+
+// printableText makes server-supplied text (PAP message, Terminate reason)
+// safe to log and show: trailing NULs and blanks dropped, control characters
+// and invalid UTF-8 replaced, at most 200 bytes kept.
+func printableText(b []byte) string {
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	b = bytes.TrimRight(b, "\x00 \t\r\n")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, string(b))
+}

@@ -118,8 +118,8 @@ type FSMCodeHandler interface {
 	ReceiveCode(p Packet) bool
 }
 
-// FSMTerminateHandler may be implemented to hear every Terminate-Request
-// after the FSM has answered it.
+// FSMTerminateHandler may be implemented to hear every Terminate-Request,
+// before the FSM acts on it (and calls Down).
 type FSMTerminateHandler interface {
 	ReceiveTerminate(reason []byte)
 }
@@ -528,6 +528,12 @@ func (f *FSM) subsetOfRequest(rej []byte) bool {
 
 // rtr answers a Terminate-Request (5.5).
 func (f *FSM) rtr(p Packet) {
+	if f.state < StateClosed {
+		return
+	}
+	if th, ok := f.h.(FSMTerminateHandler); ok {
+		th.ReceiveTerminate(p.Data)
+	}
 	switch f.state {
 	case StateClosed, StateStopped, StateClosing, StateStopping:
 		f.sendPkt(CodeTerminateAck, p.ID, nil)
@@ -540,11 +546,6 @@ func (f *FSM) rtr(p Packet) {
 		f.restart = 0 // zrc: wait one restart period before tlf
 		f.startTimer()
 		f.sendPkt(CodeTerminateAck, p.ID, nil)
-	default:
-		return
-	}
-	if th, ok := f.h.(FSMTerminateHandler); ok {
-		th.ReceiveTerminate(p.Data)
 	}
 }
 
@@ -647,3 +648,45 @@ func (e *negotiationError) Error() string {
 }
 
 func (e *negotiationError) Unwrap() error { return ErrNegotiation }
+
+// NewID returns a fresh Identifier, for packets outside the automaton such
+// as LCP Protocol-Reject or Echo-Request.
+func (f *FSM) NewID() uint8 {
+	f.nextID++
+	return f.nextID
+}
+
+// replyBuilder collects the reply to a peer's Configure-Request: Rejects
+// win over Naks, which win over Ack (RFC 1661 sections 5.2-5.4).
+type replyBuilder struct {
+	naks, rejs []byte
+	rejectNaks bool
+}
+
+func (r *replyBuilder) reset(rejectNaks bool) {
+	r.naks, r.rejs, r.rejectNaks = r.naks[:0], r.rejs[:0], rejectNaks
+}
+
+// reject copies o unchanged into the Configure-Reject.
+func (r *replyBuilder) reject(o Option) { r.rejs = appendOptionRaw(r.rejs, o) }
+
+// nak adds a suggested option (already encoded) or, after Max-Failure,
+// rejects o instead. It reports whether the Nak was kept.
+func (r *replyBuilder) nak(o Option, suggestion []byte) bool {
+	if r.rejectNaks {
+		r.reject(o)
+		return false
+	}
+	r.naks = append(r.naks, suggestion...)
+	return true
+}
+
+func (r *replyBuilder) result(reply []byte) (uint8, []byte) {
+	switch {
+	case len(r.rejs) > 0:
+		return CodeConfigureReject, append(reply, r.rejs...)
+	case len(r.naks) > 0:
+		return CodeConfigureNak, append(reply, r.naks...)
+	}
+	return CodeConfigureAck, reply
+}
