@@ -1,0 +1,103 @@
+// Command pkg builds sstpgo's OpenWrt packages without the OpenWrt SDK:
+//
+//	go run ./scripts/pkg -format ipk -arch mipsel_24kc -bin build/mipsel_24kc/sstpgo -version 0.1.0 -out dist
+//
+// writes dist/ipk/mipsel_24kc/sstpgo_0.1.0-r1_mipsel_24kc.ipk and the LuCI
+// package beside it (-format apk: sstpgo-0.1.0-r1.apk, unsigned apk v3).
+// Output is reproducible: mtimes come from SOURCE_DATE_EPOCH (or -mtime).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sstpgo/sstpgo/scripts/pkg/pkgfmt"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "pkg:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	format := flag.String("format", "ipk", "ipk or apk")
+	arch := flag.String("arch", "", "OpenWrt architecture, e.g. mipsel_24kc")
+	bin := flag.String("bin", "", "sstpgo binary built for -arch")
+	version := flag.String("version", "0.1.0", "upstream version (digits and dots)")
+	release := flag.Int("release", 1, "package release number")
+	out := flag.String("out", "dist", "output directory")
+	owrt := flag.String("openwrt", "openwrt", "the repository's openwrt/ directory")
+	epoch := flag.Int64("mtime", sourceDateEpoch(), "mtime of every file (Unix seconds)")
+	flag.Parse()
+	if *arch == "" || *bin == "" {
+		return fmt.Errorf("-arch and -bin are required")
+	}
+	v := *version + "-r" + strconv.Itoa(*release)
+	if !pkgfmt.ValidVersion(v) {
+		return fmt.Errorf("version %q is not valid for opkg/apk (want e.g. 1.2.3)", *version)
+	}
+	b, err := os.ReadFile(*bin)
+	if err != nil {
+		return err
+	}
+	mtime := time.Unix(*epoch, 0)
+	dir := filepath.Join(*out, *format, *arch)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	m, es, err := pkgfmt.Sstpgo(*owrt, b, v, *arch, mtime)
+	if err != nil {
+		return err
+	}
+	if err := write(*format, dir, m, es); err != nil {
+		return err
+	}
+	luciArch := "all"
+	if *format == "apk" {
+		luciArch = "noarch"
+	}
+	m, es, err = pkgfmt.Luci(*owrt, v, luciArch, mtime)
+	if err != nil {
+		return err
+	}
+	return write(*format, dir, m, es)
+}
+
+func write(format, dir string, m pkgfmt.Meta, es []pkgfmt.Entry) error {
+	var (
+		b   []byte
+		err error
+	)
+	switch format {
+	case "ipk":
+		b, err = pkgfmt.IPK(m, es)
+	case "apk":
+		b, err = pkgfmt.APK(m, es)
+	default:
+		return fmt.Errorf("unknown -format %q", format)
+	}
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(dir, pkgfmt.FileName(format, m))
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Println(p)
+	return nil
+}
+
+// sourceDateEpoch is $SOURCE_DATE_EPOCH, or a fixed date so that builds
+// without it are reproducible too.
+func sourceDateEpoch() int64 {
+	if n, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
+		return n
+	}
+	return 1704067200 // 2024-01-01T00:00:00Z
+}
