@@ -17,8 +17,8 @@ const (
 	adbSchemaPackage = 0x676b6370 // "pckg"
 
 	piName, piVersion, piHashes, piDescription, piArch, piLicense = 1, 2, 3, 4, 5, 6
-	piOrigin, piMaintainer, piURL, piBuildTime, piInstalledSize  = 7, 8, 9, 11, 12
-	piDepends, piProvides, piMax                                 = 15, 16, 21
+	piOrigin, piMaintainer, piURL, piBuildTime, piInstalledSize   = 7, 8, 9, 11, 12
+	piDepends, piProvides, piMax                                  = 15, 16, 21
 
 	pkgInfo, pkgPaths, pkgScripts = 1, 2, 3
 

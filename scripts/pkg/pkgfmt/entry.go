@@ -26,15 +26,15 @@ func (e Entry) IsDir() bool { return e.Mode&fs.ModeDir != 0 }
 // Meta describes a package; it maps onto ipk control fields and apk v3
 // package info.
 type Meta struct {
-	Name, Version, Arch      string // Version as "1.2.3-r1" (valid for both opkg and apk)
-	Depends, Conflicts       []string
-	Provides                 []string
-	Source, SourceName       string
-	License, Section, URL    string
-	Maintainer, Description  string
-	Conffiles                []string // absolute paths
-	PostInst, PreRm          string   // shell scripts, "" for none
-	MTime                    time.Time
+	Name, Version, Arch     string // Version as "1.2.3-r1" (valid for both opkg and apk)
+	Depends, Conflicts      []string
+	Provides                []string
+	Source, SourceName      string
+	License, Section, URL   string
+	Maintainer, Description string
+	Conffiles               []string // absolute paths
+	PostInst, PreRm         string   // shell scripts, "" for none
+	MTime                   time.Time
 }
 
 // ErrBadEntry reports an entry path that cannot go into a package.
