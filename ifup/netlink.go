@@ -103,10 +103,13 @@ func appendAttr(b []byte, typ uint16, v []byte) []byte {
 	b = ne.AppendUint16(b, uint16(rtaHdrLen+len(v)))
 	b = ne.AppendUint16(b, typ)
 	b = append(b, v...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
+	return appendPad(b, rtaHdrLen+len(v))
+}
+
+// appendPad pads an n-byte attribute to RTA_ALIGN; the alignment is relative
+// to the message, not to the caller's buffer.
+func appendPad(b []byte, n int) []byte {
+	return append(b, make([]byte, align4(n)-n)...)
 }
 
 func appendAttrU32(b []byte, typ uint16, v uint32) []byte {
@@ -131,10 +134,7 @@ func appendAttrString(b []byte, typ uint16, s string) []byte {
 	b = ne.AppendUint16(b, typ)
 	b = append(b, s...)
 	b = append(b, 0)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
+	return appendPad(b, rtaHdrLen+len(s)+1)
 }
 
 func family(a netip.Addr) uint8 {
@@ -278,6 +278,36 @@ func parseMessage(b []byte) (m nlMessage, rest []byte, err error) {
 		Data:  b[nlmsgHdrLen:n],
 	}
 	return m, b[min(align4(int(n)), len(b)):], nil
+}
+
+// dispatch handles one datagram; done is true once the answer is complete.
+func dispatch(b []byte, port, seq uint32, fn func(m nlMessage) error) (done bool, err error) {
+	for len(b) > 0 {
+		m, rest, err := parseMessage(b)
+		if err != nil {
+			return true, err
+		}
+		b = rest
+		if m.Seq != seq || (m.Port != port && m.Port != 0) {
+			continue // a late answer to someone else's request
+		}
+		switch m.Type {
+		case nlmsgDone:
+			return true, nil
+		case nlmsgError:
+			errno, msg, err := parseError(m)
+			if err == nil && errno != 0 {
+				err = &nlError{Errno: errno, Msg: msg}
+			}
+			return true, err
+		}
+		if fn != nil {
+			if err := fn(m); err != nil {
+				return true, err
+			}
+		}
+	}
+	return false, nil
 }
 
 // nextAttr splits the first struct rtattr off b.

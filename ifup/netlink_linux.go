@@ -68,36 +68,6 @@ func readAnswer(fd int, port, seq uint32, fn func(m nlMessage) error) error {
 	}
 }
 
-// dispatch handles one datagram; done is true once the answer is complete.
-func dispatch(b []byte, port, seq uint32, fn func(m nlMessage) error) (done bool, err error) {
-	for len(b) > 0 {
-		m, rest, err := parseMessage(b)
-		if err != nil {
-			return true, err
-		}
-		b = rest
-		if m.Seq != seq || (m.Port != port && m.Port != 0) {
-			continue // a late answer to someone else's request
-		}
-		switch m.Type {
-		case nlmsgDone:
-			return true, nil
-		case nlmsgError:
-			errno, msg, err := parseError(m)
-			if err == nil && errno != 0 {
-				err = &nlError{Errno: errno, Msg: msg}
-			}
-			return true, err
-		}
-		if fn != nil {
-			if err := fn(m); err != nil {
-				return true, err
-			}
-		}
-	}
-	return false, nil
-}
-
 // linkByName returns the index of the named interface (RTM_GETLINK).
 func linkByName(name string) (int, error) {
 	if name == "" || checkName(name) != nil {
