@@ -34,7 +34,6 @@ const (
 	attrLenCryptoBindReq   = 40
 	attrLenCryptoBinding   = 104
 	attrLenStatusInfoMin   = 12
-	maxAttrValueLen        = MaxPacketLen - controlMinLen - attrHeaderLen
 	cryptoBindingReqValLen = attrLenCryptoBindReq - attrHeaderLen
 	cryptoBindingValLen    = attrLenCryptoBinding - attrHeaderLen
 	statusInfoValMin       = attrLenStatusInfoMin - attrHeaderLen
@@ -109,9 +108,12 @@ func parseAttrs(t MessageType, b []byte, num int) ([]Attribute, error) {
 		if len(b) == 0 {
 			return nil, fmt.Errorf("sstp: %s: Num Attributes %d, only %d present: %w", t, num, i-1, ErrAttrCount)
 		}
+		if len(b) < attrHeaderLen {
+			return nil, fmt.Errorf("sstp: attribute %d of %s: %d bytes left, want a %d-byte header: %w", i, t, len(b), attrHeaderLen, ErrAttrLength)
+		}
 		a, rest, err := parseAttr(b)
 		if err != nil {
-			return nil, fmt.Errorf("sstp: attribute %d of %s: %w", i, t, err)
+			return nil, fmt.Errorf("sstp: attribute %d (%s) of %s: %w", i, AttrID(b[1]), t, err)
 		}
 		attrs = append(attrs, a)
 		b = rest
@@ -122,19 +124,16 @@ func parseAttrs(t MessageType, b []byte, num int) ([]Attribute, error) {
 	return attrs, nil
 }
 
-// parseAttr decodes the attribute at the start of b (MS-SSTP 2.2.4). The
-// Reserved byte and the 4 R bits are ignored on receipt.
+// parseAttr decodes the attribute at the start of b, len(b) >= 4 (MS-SSTP
+// 2.2.4). The Reserved byte and the 4 R bits are ignored on receipt.
 func parseAttr(b []byte) (Attribute, []byte, error) {
-	if len(b) < attrHeaderLen {
-		return Attribute{}, nil, fmt.Errorf("%d bytes left, want a %d-byte header: %w", len(b), attrHeaderLen, ErrAttrLength)
-	}
 	id := AttrID(b[1])
 	n := int(binary.BigEndian.Uint16(b[2:]) & lengthMask)
 	if n < attrHeaderLen {
-		return Attribute{}, nil, fmt.Errorf("(%s): length %d, want at least %d: %w", id, n, attrHeaderLen, ErrAttrLength)
+		return Attribute{}, nil, fmt.Errorf("length %d, want at least %d: %w", n, attrHeaderLen, ErrAttrLength)
 	}
 	if n > len(b) {
-		return Attribute{}, nil, fmt.Errorf("(%s): length %d, only %d bytes left: %w", id, n, len(b), ErrAttrLength)
+		return Attribute{}, nil, fmt.Errorf("length %d, only %d bytes left: %w", n, len(b), ErrAttrLength)
 	}
 	if err := checkAttrLen(id, n); err != nil {
 		return Attribute{}, nil, err
@@ -154,14 +153,14 @@ func checkAttrLen(id AttrID, n int) error {
 		want = attrLenCryptoBinding
 	case AttrStatusInfo:
 		if n < attrLenStatusInfoMin {
-			return fmt.Errorf("(%s): length %d, want at least %d: %w", id, n, attrLenStatusInfoMin, ErrAttrLength)
+			return fmt.Errorf("length %d, want at least %d: %w", n, attrLenStatusInfoMin, ErrAttrLength)
 		}
 		return nil
 	default:
 		return nil
 	}
 	if n != want {
-		return fmt.Errorf("(%s): length %d, want %d: %w", id, n, want, ErrAttrLength)
+		return fmt.Errorf("length %d, want %d: %w", n, want, ErrAttrLength)
 	}
 	return nil
 }
