@@ -187,11 +187,14 @@ func (s *Session) serve() {
 		s.end(fmt.Errorf("TLS handshake: %w", err))
 		return
 	}
-	if !s.httpPhase() {
+	if s.cfg.Fault == FaultSilent {
+		s.log.Info("fault", "fault", s.cfg.Fault.String(), "action", "never answering")
+		_, err := io.Copy(io.Discard, s.conn)
+		s.end(fmt.Errorf("%w: %s: %v", ErrFault, s.cfg.Fault, err))
 		return
 	}
-	if s.cfg.Fault == FaultSilent {
-		s.st = stateHold
+	if !s.httpPhase() {
+		return
 	}
 	s.rwg.Add(1)
 	go s.readLoop()
