@@ -69,6 +69,15 @@ type Config struct {
 	OnStep func(step Step, detail string)
 	// Logger receives progress and protocol logs; nil discards them.
 	Logger *slog.Logger
+
+	hooks *testHooks // tests only: corrupt what a broken client would send
+}
+
+// testHooks let tests play a broken client against a strict server.
+type testHooks struct {
+	hlak              func(h []byte)
+	certHash          func(h *[32]byte)
+	skipCallConnected bool
 }
 
 // Step names the stages of a connection, in order (used by logs and diagnose).
@@ -102,7 +111,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return strings.ToLower(e.Step.String()[:1]) + e.Step.String()[1:] + ": " + e.Err.Error()
+	return e.Step.String() + ": " + e.Err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -73,7 +74,7 @@ type Session struct {
 
 	wmu sync.Mutex // serialises TLS writes: data path and control
 
-	ctl      chan []byte   // control packets and PPP control frames, reader → loop
+	ctl      chan ctlMsg   // control packets and PPP control frames, reader → loop
 	closeReq chan struct{} // Close asks the loop for a graceful disconnect
 	up       chan struct{} // closed when the network phase is reached
 	done     chan struct{} // closed when the session has ended
@@ -123,7 +124,7 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 
 	s := &Session{
 		cfg: cfg, log: log, raw: raw,
-		ctl:      make(chan []byte, 16),
+		ctl:      make(chan ctlMsg, 16),
 		closeReq: make(chan struct{}),
 		up:       make(chan struct{}),
 		done:     make(chan struct{}),
@@ -228,7 +229,7 @@ func (s *Session) handshake(ctx context.Context, host string) error {
 		if isCertFailure(err) {
 			return &Error{Step: StepTLS, Err: &CertError{Err: err}, Hint: certHint(err, host, cfg.SNI)}
 		}
-		return &Error{Step: StepTLS, Err: err, Hint: "the server did not complete a TLS 1.2+ handshake: is it an SSTP server on this port?"}
+		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: "the server did not complete a TLS 1.2+ handshake: is it an SSTP server on this port?"}
 	}
 	s.conn = tc
 	cs := tc.ConnectionState()
@@ -249,10 +250,19 @@ func (s *Session) handshake(ctx context.Context, host string) error {
 	}
 	s.br = bufio.NewReaderSize(tc, 4096)
 	if err := ReadResponse(s.br); err != nil {
-		return &Error{Step: StepHTTP, Err: err, Hint: httpHint(err)}
+		return &Error{Step: StepHTTP, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: httpHint(err)}
 	}
 	cfg.step(StepHTTP, "SSTP_DUPLEX_POST accepted")
 	return nil
+}
+
+// timeoutErr names a negotiation timeout as such.
+func timeoutErr(ctx context.Context, err error, d time.Duration) error {
+	var ne net.Error
+	if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Errorf("%w after %v (%v)", ErrNegotiationTimout, d, err)
+	}
+	return err
 }
 
 func httpHost(host, sni string) string {
@@ -318,6 +328,8 @@ func (s *Session) fail(err error) {
 
 func stepHint(st Step, err error) string {
 	switch {
+	case errors.Is(err, ErrAborted) && st == StepIP:
+		return "the server dropped the call right after authentication: it may have rejected the crypto binding (Call Connected)"
 	case IsAuthError(err):
 		return "check the user name and password, and which methods the server allows (--auth)"
 	case st == StepSSTP:
@@ -412,6 +424,13 @@ func (s *Session) sendControl(t MessageType, attrs ...Attribute) error {
 	return s.write(AppendControl(make([]byte, 0, 64), t, attrs...))
 }
 
+// ctlMsg carries a packet, or the error that ended reading, to the loop, in
+// order: a Call Abort followed by EOF is reported as the abort.
+type ctlMsg struct {
+	pkt []byte
+	err error
+}
+
 // readLoop reads SSTP packets; IP data goes straight to Deliver, everything
 // else is copied to the loop goroutine.
 func (s *Session) readLoop() {
@@ -420,7 +439,10 @@ func (s *Session) readLoop() {
 	for {
 		pkt, err := ReadPacket(s.br, buf)
 		if err != nil {
-			s.fail(readErr(err, s))
+			select {
+			case s.ctl <- ctlMsg{err: err}:
+			case <-s.done:
+			}
 			return
 		}
 		s.lastRecv.Store(time.Now().UnixNano())
@@ -435,30 +457,26 @@ func (s *Session) readLoop() {
 				continue
 			}
 		}
-		cp := append([]byte(nil), pkt...)
 		select {
-		case s.ctl <- cp:
+		case s.ctl <- ctlMsg{pkt: append([]byte(nil), pkt...)}:
 		case <-s.done:
 			return
 		}
 	}
 }
 
-func readErr(err error, s *Session) error {
-	select {
-	case <-s.done:
-		return err // already failed; this is the consequence
-	default:
-	}
-	if errors.Is(err, net.ErrClosed) {
-		return err
+// readErr turns the error that ended reading into the session's error.
+func (s *Session) readErr(err error) error {
+	if s.state == stateDisconnecting {
+		return nil
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return err
+		// The only read deadline is the negotiation bound set by Dial.
+		return fmt.Errorf("%w after %v", ErrNegotiationTimout, s.cfg.NegotiationTimeout)
 	}
-	if s.state == stateDisconnecting {
-		return nil
+	if errors.Is(err, io.EOF) {
+		return errors.New("server closed the connection")
 	}
 	return fmt.Errorf("reading from server: %w", err)
 }
@@ -533,8 +551,12 @@ func (s *Session) loop() {
 		select {
 		case <-s.done:
 			return
-		case pkt := <-s.ctl:
-			s.handle(time.Now(), pkt)
+		case m := <-s.ctl:
+			if m.err != nil {
+				s.fail(s.readErr(m.err))
+				return
+			}
+			s.handle(time.Now(), m.pkt)
 		case <-t.C:
 			s.timeout(time.Now())
 		case <-closeReq:
@@ -734,7 +756,21 @@ func (s *Session) authenticated(ev ppp.Event) {
 	s.infoMu.Lock()
 	s.info.Auth = ev.Auth
 	s.infoMu.Unlock()
-	pkt := AppendCallConnected(nil, s.hashProto, s.nonce, CertHash(s.hashProto, s.certDER), ev.HLAK[:])
+	hlak, certHash := ev.HLAK, CertHash(s.hashProto, s.certDER)
+	if h := s.cfg.hooks; h != nil {
+		if h.hlak != nil {
+			h.hlak(hlak[:])
+		}
+		if h.certHash != nil {
+			h.certHash(&certHash)
+		}
+		if h.skipCallConnected {
+			s.state = stateCallConnected
+			s.step.Store(int32(StepIP))
+			return
+		}
+	}
+	pkt := AppendCallConnected(nil, s.hashProto, s.nonce, certHash, hlak[:])
 	if err := s.write(pkt); err != nil {
 		s.fail(err)
 		return
