@@ -381,6 +381,23 @@ func (s *Session) SendIP(buf []byte) error {
 	if !s.netUp.Load() {
 		return ErrNotUp
 	}
+	if err := EncapIP(buf); err != nil {
+		return err
+	}
+	s.wmu.Lock()
+	_, err := s.conn.Write(buf)
+	s.wmu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.pktsOut.Add(1)
+	s.bytesOut.Add(uint64(len(buf) - Headroom))
+	return nil
+}
+
+// EncapIP writes the SSTP data header and the PPP header (FF 03 + protocol,
+// from the IP version) into buf[:Headroom] for the packet at buf[Headroom:].
+func EncapIP(buf []byte) error {
 	n := len(buf)
 	if n <= Headroom || n > MaxPacketLen {
 		return errTooBig
@@ -396,15 +413,20 @@ func (s *Session) SendIP(buf []byte) error {
 	}
 	PutDataHeader(buf, n)
 	buf[4], buf[5], buf[6], buf[7] = 0xff, 0x03, byte(proto>>8), byte(proto)
-	s.wmu.Lock()
-	_, err := s.conn.Write(buf)
-	s.wmu.Unlock()
-	if err != nil {
-		return err
-	}
-	s.pktsOut.Add(1)
-	s.bytesOut.Add(uint64(n - Headroom))
 	return nil
+}
+
+// DecapIP returns the IP packet carried by an SSTP data packet, or ok=false
+// for anything else (control packets, PPP control frames).
+func DecapIP(pkt []byte) (ip []byte, ok bool) {
+	if len(pkt) <= HeaderLen || pkt[1]&1 != 0 {
+		return nil, false
+	}
+	proto, payload, err := ppp.ParseFrame(pkt[HeaderLen:])
+	if err != nil || (proto != ppp.ProtoIPv4 && proto != ppp.ProtoIPv6) {
+		return nil, false
+	}
+	return payload, true
 }
 
 var (
@@ -446,13 +468,12 @@ func (s *Session) readLoop() {
 			return
 		}
 		s.lastRecv.Store(time.Now().UnixNano())
-		if pkt[1]&1 == 0 && s.netUp.Load() {
-			proto, payload, err := ppp.ParseFrame(pkt[HeaderLen:])
-			if err == nil && (proto == ppp.ProtoIPv4 || proto == ppp.ProtoIPv6) {
+		if s.netUp.Load() {
+			if ip, ok := DecapIP(pkt); ok {
 				s.pktsIn.Add(1)
-				s.bytesIn.Add(uint64(len(payload)))
+				s.bytesIn.Add(uint64(len(ip)))
 				if s.cfg.Deliver != nil {
-					s.cfg.Deliver(payload)
+					s.cfg.Deliver(ip)
 				}
 				continue
 			}
