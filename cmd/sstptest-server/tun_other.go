@@ -1,0 +1,12 @@
+//go:build !linux
+
+package main
+
+import (
+	"errors"
+	"io"
+)
+
+func createTUN(string) (io.ReadWriteCloser, error) {
+	return nil, errors.New("TUN devices are only supported on Linux")
+}
