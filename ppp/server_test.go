@@ -27,6 +27,7 @@ type fakeServer struct {
 	failE         int  // answer with MS-CHAPv2 Failure E=failE / PAP Nak
 	eapAskTLS     bool // first propose EAP-TLS, expect a Nak to 26
 	dropPAP       int  // ignore this many PAP requests
+	holdAuth      bool // open LCP, then never authenticate
 	noIPv6        bool // Protocol-Reject IPV6CP
 	rejectDNS2    bool // Configure-Reject Secondary-DNS (SoftEther)
 	nakIPv6ID     [8]byte
@@ -238,6 +239,9 @@ func (s *fakeServer) checkLCPUp() {
 	}
 	s.lcpUp = true
 	s.authID = 1
+	if s.holdAuth {
+		return
+	}
 	switch s.proposal {
 	case AuthCHAP, AuthMSCHAPv2:
 		s.send(ProtoCHAP, chapChallenge, s.authID, chapValue(s.chal[:], "srv"))
@@ -256,6 +260,9 @@ func (s *fakeServer) pap(p Packet) {
 	d := p.Data
 	if p.Code != papAuthRequest || len(d) < 1 || len(d) < 2+int(d[0]) {
 		s.t.Fatalf("bad PAP request % x", d)
+	}
+	if s.holdAuth {
+		return
 	}
 	if s.dropPAP > 0 {
 		s.dropPAP--
