@@ -5,6 +5,8 @@
 // writes dist/ipk/mipsel_24kc/sstpgo_0.1.0-r1_mipsel_24kc.ipk and the LuCI
 // package beside it (-format apk: sstpgo-0.1.0-r1.apk, unsigned apk v3).
 // Output is reproducible: mtimes come from SOURCE_DATE_EPOCH (or -mtime).
+// "go run ./scripts/pkg -goenv -arch ARCH" prints the GOARCH/GOMIPS/GOARM
+// environment that builds sstpgo for ARCH.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sstpgo/sstpgo/scripts/pkg/pkgfmt"
@@ -34,7 +37,16 @@ func run() error {
 	out := flag.String("out", "dist", "output directory")
 	owrt := flag.String("openwrt", "openwrt", "the repository's openwrt/ directory")
 	epoch := flag.Int64("mtime", sourceDateEpoch(), "mtime of every file (Unix seconds)")
+	goenv := flag.Bool("goenv", false, "only print the Go build environment for -arch")
 	flag.Parse()
+	if *goenv {
+		e, ok := pkgfmt.GoEnv(*arch)
+		if !ok {
+			return fmt.Errorf("unknown architecture %q", *arch)
+		}
+		fmt.Println(strings.Join(e, " "))
+		return nil
+	}
 	if *arch == "" || *bin == "" {
 		return fmt.Errorf("-arch and -bin are required")
 	}

@@ -109,3 +109,27 @@ func Luci(openwrtDir, version, arch string, mtime time.Time) (Meta, []Entry, err
 	}
 	return m, []Entry{{Path: "www/" + view, Mode: 0o644, Data: b}}, nil
 }
+
+// goEnv maps OpenWrt architectures to Go targets (shared/PROTOCOL.md
+// section 5); always with CGO_ENABLED=0.
+var goEnv = map[string][]string{
+	"mips_24kc":                {"GOARCH=mips", "GOMIPS=softfloat"},
+	"mipsel_24kc":              {"GOARCH=mipsle", "GOMIPS=softfloat"},
+	"arm_cortex-a7_neon-vfpv4": {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a9":            {"GOARCH=arm", "GOARM=7"},
+	"aarch64_cortex-a53":       {"GOARCH=arm64"},
+	"aarch64_generic":          {"GOARCH=arm64"},
+	"x86_64":                   {"GOARCH=amd64"},
+}
+
+// Archs are the architectures sstpgo is packaged for by default.
+var Archs = []string{"mips_24kc", "mipsel_24kc", "arm_cortex-a7_neon-vfpv4", "aarch64_cortex-a53", "x86_64"}
+
+// GoEnv returns the environment that builds sstpgo for an OpenWrt arch.
+func GoEnv(arch string) ([]string, bool) {
+	e, ok := goEnv[arch]
+	if !ok {
+		return nil, false
+	}
+	return append([]string{"CGO_ENABLED=0", "GOOS=linux"}, e...), true
+}
