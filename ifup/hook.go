@@ -96,8 +96,8 @@ func joinPrefixes(ps []netip.Prefix) string {
 	return string(b)
 }
 
-// RunHook runs script with env (no shell, no arguments: the path is executed
-// directly) and logs each line of its standard output and error at Info. It
+// RunHook runs script with env (no shell, no arguments, no $PATH lookup: the
+// path is executed as given; nil env means HookEnv(HookInfo{})) and logs each line of its standard output and error at Info. It
 // returns an error if the script cannot start, exits non-zero, or is still
 // running when ctx ends (it and its process group are then killed). An
 // empty script does nothing.
@@ -109,7 +109,11 @@ func RunHook(ctx context.Context, script string, env []string, logger *slog.Logg
 		logger = slog.New(slog.DiscardHandler)
 	}
 	op := "hook " + script
+	if env == nil {
+		env = HookEnv(HookInfo{}) // exec would pass on our whole environment, password included
+	}
 	cmd := exec.CommandContext(ctx, script)
+	cmd.Path, cmd.Err = script, nil // the path as given, no $PATH lookup
 	cmd.Env = env
 	cmd.WaitDelay = hookWaitDelay
 	setProcessGroup(cmd)

@@ -169,6 +169,29 @@ func TestRunHookTimeout(t *testing.T) {
 	}
 }
 
+// Even with a nil env the password stays out of the script.
+func TestRunHookNilEnv(t *testing.T) {
+	t.Setenv("SSTPGO_PASSWORD", "hunter2")
+	rec := &logRecorder{}
+	if err := RunHook(context.Background(), script(t, "echo pw=${SSTPGO_PASSWORD:-none}\n"), nil, slog.New(rec)); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rec.lines, []string{"pw=none"}) {
+		t.Errorf("logged %q", rec.lines)
+	}
+}
+
+// A bare name is not looked up in $PATH.
+func TestRunHookNoPathLookup(t *testing.T) {
+	if _, err := exec.LookPath("true"); err != nil {
+		t.Skip("no true in PATH")
+	}
+	t.Chdir(t.TempDir())
+	if err := RunHook(context.Background(), "true", nil, nil); err == nil {
+		t.Error("ran true from $PATH")
+	}
+}
+
 func TestRunHookMissing(t *testing.T) {
 	err := RunHook(context.Background(), filepath.Join(t.TempDir(), "nope"), nil, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "ifup: hook ") {
