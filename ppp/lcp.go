@@ -170,7 +170,11 @@ func (h *lcpHandler) judgeMRU(o Option) uint16 {
 func (h *lcpHandler) judgeMagic(o Option) {
 	v := be32(o.Value)
 	if v == 0 || (h.askMagic && v == h.magic) {
-		h.rb.nak(o, appendOption32(nil, lcpOptMagicNumber, h.newMagic()))
+		s := h.newMagic()
+		if s == h.magic {
+			s ^= 0x80000000
+		}
+		h.rb.nak(o, appendOption32(nil, lcpOptMagicNumber, s))
 	}
 }
 
