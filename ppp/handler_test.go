@@ -88,7 +88,7 @@ func TestLCPNakAndReject(t *testing.T) {
 	c := NewClient(Config{Rand: &countingReader{}, MRU: 1400})
 	h := c.lcpH
 	first := h.AppendRequest(nil)
-	h.ReceiveNak(mustHex(t, "010405dc" + "050600000001"))
+	h.ReceiveNak(mustHex(t, "010405dc"+"050600000001"))
 	second := h.AppendRequest(nil)
 	if !bytes.HasPrefix(second, mustHex(t, "010405dc")) || bytes.Equal(first[6:], second[6:]) {
 		t.Errorf("after Nak: % x (was % x)", second, first)
