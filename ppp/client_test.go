@@ -148,7 +148,7 @@ func TestClientSoftEther(t *testing.T) {
 	if last := ipcpReqs[len(ipcpReqs)-1].Data; bytes.Contains(last, []byte{ipcpOptSecondaryDNS, 6}) {
 		t.Errorf("still asking for Secondary-DNS: % x", last)
 	}
-	if st := s.c.ipv6cp.State(); st != StateStopped {
+	if st := s.c.ipv6cp.State(); st != StateInitial {
 		t.Errorf("IPV6CP state %v after Protocol-Reject", st)
 	}
 	if _, ok := s.c.Deadline(); ok {
@@ -492,5 +492,22 @@ func TestClientPAPRetransmits(t *testing.T) {
 				t.Errorf("err %v after %d requests", err, len(reqs))
 			}
 		})
+	}
+}
+
+func TestClientProtocolRejectReceived(t *testing.T) {
+	s := newFakeServer(t, Config{IPv6: true})
+	s.start()
+	s.events = nil
+	before := len(s.rx)
+	s.send(ProtoLCP, CodeProtocolReject, 50, []byte{0x80, 0x57, 1, 1, 0, 4})
+	s.pump()
+	if len(s.rx) != before || len(s.events) != 0 || s.c.ipv6cp.State() != StateInitial {
+		t.Errorf("after IPV6CP reject: sent %d, events %v, state %v", len(s.rx)-before, kinds(s.events), s.c.ipv6cp.State())
+	}
+	s.send(ProtoLCP, CodeProtocolReject, 51, []byte{0x80, 0x21, 1, 1, 0, 4})
+	s.pump()
+	if err := downErr(t, s); !errors.Is(err, ErrNegotiation) || !strings.Contains(err.Error(), "IPCP") {
+		t.Errorf("err %v", err)
 	}
 }

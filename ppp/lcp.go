@@ -288,8 +288,11 @@ func (h *lcpHandler) echoReply(p Packet) {
 func (c *Client) protocolRejected(proto uint16) {
 	switch proto {
 	case ProtoIPV6CP:
+		// "MUST stop sending packets of the indicated protocol at the
+		// earliest opportunity" (RFC 1661 section 5.7): no Terminate-Request.
 		c.log.Info("ppp: server rejected IPV6CP, continuing without IPv6")
-		c.ipv6cp.Rejected(c.now, true)
+		c.ipv6cp.Down(c.now)
+		c.ipv6cp.Close(c.now)
 	case ProtoIPCP:
 		c.fatal(&negotiationError{proto: "IPCP", why: "server Protocol-Rejected IPCP"})
 	case ProtoLCP:
