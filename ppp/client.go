@@ -101,9 +101,10 @@ type Event struct {
 
 // Client is the sans-IO client side of a PPP link: LCP, authentication,
 // IPCP and IPV6CP. Feed it received frames with Input, call Timeout at
-// Deadline, and after every call drain Events (first: on EventAuthenticated
-// the SSTP layer sends Call Connected) and then Output. It is not safe for
-// concurrent use.
+// Deadline, and after every call send Output, then act on Events. (The IPCP
+// request queued with EventAuthenticated may go out before Call Connected:
+// servers take PPP control frames in Call_Connected_Pending, MS-SSTP
+// 3.3.7.1.) It is not safe for concurrent use.
 type Client struct {
 	cfg     Config
 	fsmCfg  FSMConfig
