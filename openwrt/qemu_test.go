@@ -1,0 +1,85 @@
+package openwrt_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sstpgo/sstpgo/scripts/pkg/pkgfmt"
+)
+
+// qemuUser is the qemu-user emulator for each packaged architecture ("" =
+// runs natively on the x86_64 test machine).
+var qemuUser = map[string]string{
+	"mips_24kc":                "qemu-mips-static",
+	"mipsel_24kc":              "qemu-mipsel-static",
+	"arm_cortex-a7_neon-vfpv4": "qemu-arm-static",
+	"aarch64_cortex-a53":       "qemu-aarch64-static",
+	"x86_64":                   "",
+}
+
+// TestPackagedBinaryRuns builds the real sstpgo for every architecture,
+// packages it as .ipk and .apk, takes the binary back out of each package
+// and runs "sstpgo version" under qemu-user.
+func TestPackagedBinaryRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-builds every architecture")
+	}
+	for _, arch := range pkgfmt.Archs {
+		t.Run(arch, func(t *testing.T) {
+			env, ok := pkgfmt.GoEnv(arch)
+			if !ok {
+				t.Fatalf("no Go target for %s", arch)
+			}
+			var runner []string
+			if q := qemuUser[arch]; q != "" {
+				p, err := exec.LookPath(q)
+				if err != nil {
+					t.Skipf("%s not installed (apt-get install qemu-user-static)", q)
+				}
+				runner = append(runner, p)
+			}
+			bin := filepath.Join(t.TempDir(), "sstpgo")
+			build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs",
+				"-ldflags", "-s -w -X main.version=1.2.3", "-o", bin, "..")
+			build.Env = append(os.Environ(), env...)
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("go build for %s: %v\n%s", arch, err, out)
+			}
+			b, err := os.ReadFile(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ipk, _ := buildPackages(t, "ipk", arch, b)
+			f, _, data := openIPK(t, ipk)
+			if f["Architecture"] != arch {
+				t.Errorf("ipk Architecture %q", f["Architecture"])
+			}
+			apk, _ := buildPackages(t, "apk", arch, b)
+			blocks := openAPK(t, apk)
+			_, info, _, files, _ := walkAPK(t, blocks)
+			if info["arch"] != arch {
+				t.Errorf("apk arch %q", info["arch"])
+			}
+			fromAPK := apkContents(t, blocks, files)["usr/sbin/sstpgo"]
+			m := member(data, "./usr/sbin/sstpgo")
+			if m == nil || !bytes.Equal(m.data, b) || !bytes.Equal(fromAPK, b) {
+				t.Fatal("packaged binary differs from the one built")
+			}
+			for name, content := range map[string][]byte{"ipk": m.data, "apk": fromAPK} {
+				p := filepath.Join(t.TempDir(), "sstpgo")
+				if err := os.WriteFile(p, content, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				argv := append(append([]string(nil), runner...), p, "version")
+				out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+				if err != nil || !strings.HasPrefix(string(out), "sstpgo 1.2.3 ") {
+					t.Errorf("%s: %s version: %v\n%s", name, strings.Join(argv, " "), err, out)
+				}
+			}
+		})
+	}
+}
