@@ -52,12 +52,13 @@ type Session struct {
 	killCh chan struct{}
 	killed sync.Once
 
-	in    chan []byte
-	free  chan struct{}
-	rerr  chan error
-	rwg   sync.WaitGroup
-	ended bool
-	err   error
+	in            chan []byte
+	free          chan struct{}
+	rerr          chan error
+	rwg           sync.WaitGroup
+	readerStarted bool
+	ended         bool
+	err           error
 
 	// Loop-owned state.
 	st          sstpState
@@ -197,6 +198,7 @@ func (s *Session) serve() {
 		return
 	}
 	s.rwg.Add(1)
+	s.readerStarted = true
 	go s.readLoop()
 	s.loop()
 }
@@ -221,11 +223,6 @@ func (s *Session) finish() {
 		s.err = ErrServerClosed
 	}
 	close(s.dead)
-	if s.conn != nil && s.err == nil {
-		s.conn.Close() // close_notify after a clean disconnect
-	}
-	s.raw.Close()
-	s.rwg.Wait()
 	s.srv.releaseIP(s)
 	s.srv.update(s, func(i *SessionInfo) { i.Done, i.Err = true, s.err })
 	if s.err != nil {
@@ -233,6 +230,24 @@ func (s *Session) finish() {
 	} else {
 		s.log.Info("disconnect", "reason", "client disconnected")
 	}
+	if s.lingers() {
+		// A lingering close: close_notify and FIN first, then read until the client closes
+		// too (bounded), so data it sent meanwhile does not turn our close into a TCP reset
+		// that could destroy our last message (CALL_ABORT, CALL_DISCONNECT) in flight.
+		s.conn.CloseWrite()
+		s.raw.SetReadDeadline(time.Now().Add(s.cfg.grace))
+		if !s.readerStarted {
+			io.Copy(io.Discard, s.br)
+		}
+		s.rwg.Wait()
+	}
+	s.raw.Close()
+	s.rwg.Wait()
+}
+
+// lingers reports whether the server itself ended a live TLS connection.
+func (s *Session) lingers() bool {
+	return s.br != nil && !s.wasKilled() && !errors.Is(s.err, ErrServerClosed) && !errors.Is(s.err, ErrConnectionLost)
 }
 
 // readLoop reads SSTP packets and hands each to the loop, one at a time; it never reads
@@ -252,11 +267,13 @@ func (s *Session) readLoop() {
 		select {
 		case s.in <- pkt:
 		case <-s.dead:
+			io.Copy(io.Discard, s.br) // until EOF, the linger deadline or Close
 			return
 		}
 		select {
 		case <-s.free:
 		case <-s.dead:
+			io.Copy(io.Discard, s.br)
 			return
 		}
 	}
