@@ -95,14 +95,6 @@ func containsMethod(list []AuthMethod, m AuthMethod) bool {
 	return false
 }
 
-type unknownAuthError struct{ name string }
-
-func (e *unknownAuthError) Error() string {
-	return ErrUnknownAuthMethod.Error() + " \"" + e.name + "\" (want pap, chap, mschapv2 or eap)"
-}
-
-func (e *unknownAuthError) Unwrap() error { return ErrUnknownAuthMethod }
-
 // parseAuthProtocol maps an Auth-Protocol option value to a method. Unknown
 // protocols and algorithms (MS-CHAPv1 0x80, SHA-1 CHAP …) give AuthNone.
 func parseAuthProtocol(v []byte) AuthMethod {

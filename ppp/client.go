@@ -461,33 +461,3 @@ func (c *Client) randomNonZero(b []byte) {
 	}
 	b[len(b)-1] = 1
 }
-
-type noAuthError struct {
-	offered []string
-	allowed []AuthMethod
-}
-
-func (e *noAuthError) Error() string {
-	s := ErrNoAuthMethod.Error() + ": server "
-	if len(e.offered) == 0 {
-		s += "asked for no authentication"
-	} else {
-		s += "offered "
-		for i, o := range e.offered {
-			if i > 0 {
-				s += ", "
-			}
-			s += o
-		}
-	}
-	s += "; allowed: "
-	for i, m := range e.allowed {
-		if i > 0 {
-			s += ","
-		}
-		s += m.String()
-	}
-	return s
-}
-
-func (e *noAuthError) Unwrap() error { return ErrNoAuthMethod }

@@ -83,3 +83,64 @@ func printableText(b []byte) string {
 		return r
 	}, string(b))
 }
+
+// negotiationError wraps ErrNegotiation with the protocol and the reason.
+type negotiationError struct{ proto, why string }
+
+func (e *negotiationError) Error() string {
+	return ErrNegotiation.Error() + ": " + e.proto + ": " + e.why
+}
+
+func (e *negotiationError) Unwrap() error { return ErrNegotiation }
+
+// terminatedError wraps ErrPeerTerminated with the server's reason text.
+type terminatedError struct{ reason string }
+
+func (e *terminatedError) Error() string {
+	if e.reason == "" {
+		return ErrPeerTerminated.Error()
+	}
+	return ErrPeerTerminated.Error() + ": \"" + e.reason + "\""
+}
+
+func (e *terminatedError) Unwrap() error { return ErrPeerTerminated }
+
+// noAuthError wraps ErrNoAuthMethod with what was offered and allowed.
+type noAuthError struct {
+	offered []string
+	allowed []AuthMethod
+}
+
+func (e *noAuthError) Error() string {
+	s := ErrNoAuthMethod.Error() + ": server "
+	if len(e.offered) == 0 {
+		s += "asked for no authentication"
+	} else {
+		s += "offered "
+		for i, o := range e.offered {
+			if i > 0 {
+				s += ", "
+			}
+			s += o
+		}
+	}
+	s += "; allowed: "
+	for i, m := range e.allowed {
+		if i > 0 {
+			s += ","
+		}
+		s += m.String()
+	}
+	return s
+}
+
+func (e *noAuthError) Unwrap() error { return ErrNoAuthMethod }
+
+// unknownAuthError wraps ErrUnknownAuthMethod with the bad name.
+type unknownAuthError struct{ name string }
+
+func (e *unknownAuthError) Error() string {
+	return ErrUnknownAuthMethod.Error() + " \"" + e.name + "\" (want pap, chap, mschapv2 or eap)"
+}
+
+func (e *unknownAuthError) Unwrap() error { return ErrUnknownAuthMethod }

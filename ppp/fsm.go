@@ -641,14 +641,6 @@ func (f *FSM) sendPkt(code, id uint8, data []byte) {
 	f.send(f.Proto, code, id, data)
 }
 
-type negotiationError struct{ proto, why string }
-
-func (e *negotiationError) Error() string {
-	return ErrNegotiation.Error() + ": " + e.proto + ": " + e.why
-}
-
-func (e *negotiationError) Unwrap() error { return ErrNegotiation }
-
 // NewID returns a fresh Identifier, for packets outside the automaton such
 // as LCP Protocol-Reject or Echo-Request.
 func (f *FSM) NewID() uint8 {

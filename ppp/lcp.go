@@ -299,14 +299,3 @@ func (c *Client) protocolRejected(proto uint16) {
 		c.fatal(&negotiationError{proto: "LCP", why: "server Protocol-Rejected LCP"})
 	}
 }
-
-type terminatedError struct{ reason string }
-
-func (e *terminatedError) Error() string {
-	if e.reason == "" {
-		return ErrPeerTerminated.Error()
-	}
-	return ErrPeerTerminated.Error() + ": \"" + e.reason + "\""
-}
-
-func (e *terminatedError) Unwrap() error { return ErrPeerTerminated }
