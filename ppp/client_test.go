@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"testing"
@@ -509,5 +510,44 @@ func TestClientProtocolRejectReceived(t *testing.T) {
 	s.pump()
 	if err := downErr(t, s); !errors.Is(err, ErrNegotiation) || !strings.Contains(err.Error(), "IPCP") {
 		t.Errorf("err %v", err)
+	}
+}
+
+// Debug logs name protocol, event and state, and never carry the password.
+func TestClientLogging(t *testing.T) {
+	for _, m := range []AuthMethod{AuthPAP, AuthMSCHAPv2, AuthEAP} {
+		t.Run(m.String(), func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			s := newFakeServer(t, Config{Auth: []AuthMethod{m}, Logger: log, Username: "alice", Password: "s3cr3t-Pa55"})
+			s.offer = []AuthMethod{m}
+			s.start()
+			out := buf.String()
+			for _, want := range []string{"proto=LCP event=RCA", "to=Opened", "proto=IPCP", "to=Network"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("log lacks %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(out, "s3cr3t") {
+				t.Errorf("password in log:\n%s", out)
+			}
+		})
+	}
+}
+
+// A repeated Success must not produce a second EventAuthenticated.
+func TestClientAuthenticatedOnce(t *testing.T) {
+	s := newFakeServer(t, Config{})
+	s.start()
+	s.send(ProtoCHAP, chapSuccess, s.authID, []byte("S=0000000000000000000000000000000000000000"))
+	s.pump()
+	n := 0
+	for _, e := range s.events {
+		if e.Kind == EventAuthenticated {
+			n++
+		}
+	}
+	if n != 1 || s.c.Phase() != PhaseNetwork {
+		t.Errorf("%d EventAuthenticated, phase %v", n, s.c.Phase())
 	}
 }
