@@ -551,3 +551,19 @@ func TestClientAuthenticatedOnce(t *testing.T) {
 		t.Errorf("%d EventAuthenticated, phase %v", n, s.c.Phase())
 	}
 }
+
+// A Code-Reject of Configure-Request stops LCP: that is an error, not a
+// clean EventDown.
+func TestClientCodeRejectIsFatal(t *testing.T) {
+	s := newFakeServer(t, Config{})
+	s.silent = true
+	s.start()
+	s.send(ProtoLCP, CodeCodeReject, 1, []byte{CodeConfigureRequest, 1, 0, 4})
+	s.pump()
+	if err := downErr(t, s); !errors.Is(err, ErrNegotiation) {
+		t.Errorf("err %v", err)
+	}
+	if s.c.Phase() != PhaseDead {
+		t.Errorf("phase %v", s.c.Phase())
+	}
+}

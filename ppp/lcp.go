@@ -235,7 +235,12 @@ func (h *lcpHandler) Down() {
 
 func (h *lcpHandler) Started() {}
 
+// Finished is tlf. Unless we are closing, LCP stopping is always an error
+// (a catastrophic Code-Reject finishes with err == nil).
 func (h *lcpHandler) Finished(err error) {
+	if err == nil && !h.c.closing {
+		err = &negotiationError{proto: "LCP", why: "stopped by the server"}
+	}
 	if err != nil {
 		h.c.fatal(err)
 	}
