@@ -39,7 +39,7 @@ type Session struct {
 	cfg  *config
 	id   int
 	raw  net.Conn
-	conn *tls.Conn
+	conn net.Conn // the *tls.Conn (a stand-in in fuzz tests)
 	br   *bufio.Reader
 	log  *slog.Logger
 	info SessionInfo // guarded by srv.mu
@@ -204,10 +204,11 @@ func (s *Session) serve() {
 }
 
 func (s *Session) handshake() error {
-	s.conn = tls.Server(s.raw, s.srv.tlsConf)
+	tc := tls.Server(s.raw, s.srv.tlsConf)
+	s.conn = tc
 	ctx, cancel := context.WithTimeout(context.Background(), handshakeTimeout)
 	defer cancel()
-	if err := s.conn.HandshakeContext(ctx); err != nil {
+	if err := tc.HandshakeContext(ctx); err != nil {
 		return err
 	}
 	s.br = bufio.NewReaderSize(s.conn, 4096)
@@ -234,7 +235,9 @@ func (s *Session) finish() {
 		// A lingering close: close_notify and FIN first, then read until the client closes
 		// too (bounded), so data it sent meanwhile does not turn our close into a TCP reset
 		// that could destroy our last message (CALL_ABORT, CALL_DISCONNECT) in flight.
-		s.conn.CloseWrite()
+		if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
 		s.raw.SetReadDeadline(time.Now().Add(s.cfg.grace))
 		if !s.readerStarted {
 			io.Copy(io.Discard, s.br)
