@@ -567,3 +567,25 @@ func TestClientCodeRejectIsFatal(t *testing.T) {
 		t.Errorf("phase %v", s.c.Phase())
 	}
 }
+
+// The MS-CHAPv2 Response with the RFC 2759 section 9.2 example values:
+// user "User", password "clientPass", the fake server's challenge
+// 5B5D7C7D7B3F2F3E3C2C602132262628 and our Peer-Challenge from Rand.
+func TestGoldenMSCHAPv2Response(t *testing.T) {
+	rnd := mustHex(t, "11223344"+"21402324255E262A28295F2B3A337C7E")
+	s := newFakeServer(t, Config{Rand: bytes.NewReader(rnd), Auth: []AuthMethod{AuthMSCHAPv2}})
+	s.start()
+	resp := s.sent(ProtoCHAP, chapResponse)
+	const want = "31" + // Value-Size 49
+		"21402324255E262A28295F2B3A337C7E" + // Peer-Challenge
+		"0000000000000000" + // Reserved
+		"82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF" + // NT-Response
+		"00" + // Flags
+		"55736572" // Name "User"
+	if len(resp) != 1 || !strings.EqualFold(hex.EncodeToString(resp[0].Data), want) {
+		t.Fatalf("response %x\nwant     %s", resp, want)
+	}
+	if _, ok := findEvent(s.events, EventIPv4Up); !ok {
+		t.Errorf("did not reach the Network phase: %v", kinds(s.events))
+	}
+}
