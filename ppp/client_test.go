@@ -589,3 +589,26 @@ func TestGoldenMSCHAPv2Response(t *testing.T) {
 		t.Errorf("did not reach the Network phase: %v", kinds(s.events))
 	}
 }
+
+func TestClientIPCPFailures(t *testing.T) {
+	t.Run("server terminates IPCP", func(t *testing.T) {
+		s := newFakeServer(t, Config{})
+		s.start()
+		s.send(ProtoIPCP, CodeTerminateRequest, 4, nil)
+		s.pump()
+		spent := s.runTimers(time.Minute)
+		err := downErr(t, s)
+		if !errors.Is(err, ErrPeerTerminated) || !strings.Contains(err.Error(), "IPCP") || spent != 3*time.Second {
+			t.Errorf("err %v after %v", err, spent)
+		}
+	})
+	t.Run("IPCP unanswered", func(t *testing.T) {
+		s := newFakeServer(t, Config{})
+		s.ignoreIPCP = true
+		s.start()
+		spent := s.runTimers(time.Hour)
+		if err := downErr(t, s); !errors.Is(err, ErrNegotiation) || !strings.Contains(err.Error(), "IPCP") || spent != 30*time.Second {
+			t.Errorf("err %v after %v", err, spent)
+		}
+	})
+}

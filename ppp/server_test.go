@@ -28,6 +28,7 @@ type fakeServer struct {
 	eapAskTLS     bool // first propose EAP-TLS, expect a Nak to 26
 	dropPAP       int  // ignore this many PAP requests
 	holdAuth      bool // open LCP, then never authenticate
+	ignoreIPCP    bool // never answer our IPCP requests
 	noIPv6        bool // Protocol-Reject IPV6CP
 	rejectDNS2    bool // Configure-Reject Secondary-DNS (SoftEther)
 	nakIPv6ID     [8]byte
@@ -152,7 +153,9 @@ func (s *fakeServer) handle(f []byte) {
 	case ProtoEAP:
 		s.eap(p)
 	case ProtoIPCP:
-		s.ipcp(p)
+		if !s.ignoreIPCP {
+			s.ipcp(p)
+		}
 	case ProtoIPV6CP:
 		s.ipv6cp(p, f[4:])
 	}
