@@ -259,3 +259,30 @@ func TestFSMRestartTimer(t *testing.T) {
 	f.Open(now)
 	f.Timeout(now)
 }
+
+// Rejected is RXJ delivered from outside (LCP Protocol-Reject).
+func TestFSMRejected(t *testing.T) {
+	tests := []struct {
+		name         string
+		from         State
+		catastrophic bool
+		acts         string
+		to           State
+	}{
+		{"RXJ- Req-Sent", StateReqSent, true, "tlf", StateStopped},
+		{"RXJ- Opened", StateOpened, true, "tld,str", StateStopping},
+		{"RXJ- Closing", StateClosing, true, "tlf", StateClosed},
+		{"RXJ+ Ack-Rcvd", StateAckRcvd, false, "", StateReqSent},
+		{"RXJ+ Opened", StateOpened, false, "", StateOpened},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var acts []string
+			f := fsmIn(tt.from, &acts, true)
+			f.Rejected(time.Unix(1, 0), tt.catastrophic)
+			if got := strings.Join(acts, ","); got != tt.acts || f.State() != tt.to {
+				t.Errorf("got %s/%v", got, f.State())
+			}
+		})
+	}
+}
