@@ -251,7 +251,14 @@ func (c *rawClient) up(srv *Server) netip.Addr {
 	}
 	c.callConnected(srv, req, [32]byte{})
 	ip, _ := c.ipcp()
-	waitFor(c.t, srv, func(s []SessionInfo) bool { return len(s) > 0 && s[len(s)-1].Up })
+	waitFor(c.t, srv, func(s []SessionInfo) bool {
+		for i := len(s) - 1; i >= 0; i-- {
+			if s[i].ClientIP == ip {
+				return s[i].Up // the latest session given ip
+			}
+		}
+		return false
+	})
 	return ip
 }
 
