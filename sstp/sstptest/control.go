@@ -190,6 +190,7 @@ func (s *Session) callConnected(now time.Time, pkt []byte) {
 	s.srv.update(s, func(i *SessionInfo) { i.CallConnected, i.HashProtocol, i.BindingErr = true, hash, err })
 	if err == nil {
 		s.log.Info("crypto binding ok", "hash", hash)
+		s.updateDataPath()
 		return
 	}
 	s.log.Info("crypto binding wrong", "hash", hash, "err", err.Error(), "enforced", s.cfg.verify)
@@ -241,4 +242,18 @@ func (s *Session) sendControl(t sstp.MessageType) {
 	if err := s.write(sstp.AppendControl(nil, t)); err != nil {
 		s.end(fmt.Errorf("%w: %w", ErrConnectionLost, err))
 	}
+}
+
+// dataAllowed reports whether IP may flow: when the binding is enforced, only once
+// CALL_CONNECTED was verified (MS-SSTP 3.3.5: data only in Server_Call_Connected); data before
+// that is dropped, as Windows does.
+func (s *Session) dataAllowed() bool {
+	return !s.cfg.verify || (s.callConn && s.authed)
+}
+
+// updateDataPath publishes which directions of IP traffic WriteIP may use.
+func (s *Session) updateDataPath() {
+	ok := s.dataAllowed()
+	s.up.Store(ok && s.ppp.ipcp.opened)
+	s.ipv6Up.Store(ok && s.ppp.ipv6.opened)
 }

@@ -134,7 +134,7 @@ func (p *pppServer) adjustIfID(rej bool, v []byte) {
 
 func (p *pppServer) ipcpUp(now time.Time) {
 	s := p.s
-	s.up.Store(true)
+	s.updateDataPath()
 	s.srv.update(s, func(i *SessionInfo) { i.Up = true })
 	s.log.Info("ip assigned", "client_ip", p.peerIP.String(), "server_ip", p.cfg.ServerIP.String())
 	if p.cfg.lcpEchoInterval > 0 && s.lcpEchoAt.IsZero() {
@@ -145,7 +145,7 @@ func (p *pppServer) ipcpUp(now time.Time) {
 
 func (p *pppServer) ipv6Up() {
 	s := p.s
-	s.ipv6Up.Store(true)
+	s.updateDataPath()
 	s.srv.update(s, func(i *SessionInfo) { i.IPv6Up = true })
 	s.log.Info("ipv6 up", "client_ifid", fmt.Sprintf("% x", p.peerIfID[:]), "server_ifid", fmt.Sprintf("% x", p.ourIfID[:]))
 }

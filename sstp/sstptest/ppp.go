@@ -160,7 +160,7 @@ func (p *pppServer) dispatch(now time.Time, proto uint16, payload []byte) {
 }
 
 func (p *pppServer) ipInput(open bool, pkt []byte) {
-	if !open {
+	if !open || !p.s.dataAllowed() {
 		return
 	}
 	if h := p.cfg.HandleIP; h != nil {

@@ -374,3 +374,30 @@ func TestGenericSessionAndClose(t *testing.T) {
 		t.Error("address not released")
 	}
 }
+
+// With the binding enforced, IP flows only after a verified CALL_CONNECTED (MS-SSTP 3.3.5).
+func TestRRASDropsDataBeforeCallConnected(t *testing.T) {
+	srv := newTestServer(t, Options{Personality: RRAS})
+	c := dialRaw(t, srv)
+	req := c.connect()
+	c.lcp()
+	hlak, res := c.mschapv2("user", "pass")
+	if res.Code != 3 {
+		t.Fatalf("auth %+v", res)
+	}
+	ip, _ := c.ipcp()
+	ping := icmpEcho(ip, netip.MustParseAddr("10.0.0.1"))
+	c.sendIP(ping)
+	if pkt, err := c.readPacket(300 * time.Millisecond); err == nil {
+		t.Fatalf("answer before CALL_CONNECTED: % x", pkt)
+	}
+	waitFor(t, srv, func(s []SessionInfo) bool { return s[0].Up })
+	if s := srv.Lookup(ip); s == nil || s.WriteIP(ping) != ErrNotUp {
+		t.Error("WriteIP before CALL_CONNECTED did not fail with ErrNotUp")
+	}
+	c.callConnected(srv, req, hlak)
+	c.sendIP(ping)
+	if proto, pkt := c.readFrame(); proto != ppp.ProtoIPv4 || pkt[20] != 0 {
+		t.Fatalf("want echo reply, got 0x%04x % x", proto, pkt)
+	}
+}
