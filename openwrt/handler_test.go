@@ -53,7 +53,7 @@ const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
 
 func TestSetup(t *testing.T) {
 	const pw = "pa ss'\"$(id)`w0rd"
-	base := []string{"connect", "--server", "vpn.example.test:443", "--ifname", "sstp-vpn",
+	base := []string{"connect", "--server", "198.51.100.7:443", "--ifname", "sstp-vpn",
 		"--netifd", "--up-script", "@/lib/netifd/sstpgo-up", "--reconnect=true"}
 	pwArgs := []string{"--password-file", "@/var/etc/sstpgo-vpn.pass"}
 	tests := []struct {
@@ -67,7 +67,7 @@ func TestSetup(t *testing.T) {
 		{
 			name:    "minimal",
 			cfg:     map[string]any{"server": "vpn.example.test", "username": "alice", "password": pw},
-			argv:    append([]string{"--user", "alice"}, pwArgs...),
+			argv:    append(append([]string{"--user", "alice"}, pwArgs...), "--sni", "vpn.example.test"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
 		},
 		{
@@ -102,14 +102,14 @@ func TestSetup(t *testing.T) {
 		{
 			name:    "PEM text becomes a file",
 			cfg:     map[string]any{"server": "vpn.example.test", "password": "x", "ca_cert": pem},
-			argv:    append(slices.Clone(pwArgs), "--ca-cert", "@/var/etc/sstpgo-vpn.ca.pem"),
+			argv:    append(slices.Clone(pwArgs), "--ca-cert", "@/var/etc/sstpgo-vpn.ca.pem", "--sni", "vpn.example.test"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
 			cafile:  pem,
 		},
 		{
 			name:    "insecure is logged",
 			cfg:     map[string]any{"server": "vpn.example.test", "password": "x", "insecure": true},
-			argv:    append(slices.Clone(pwArgs), "--insecure-skip-verify"),
+			argv:    append(slices.Clone(pwArgs), "--insecure-skip-verify", "--sni", "vpn.example.test"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
 			logs:    []string{"NOT verified"},
 		},
@@ -118,7 +118,7 @@ func TestSetup(t *testing.T) {
 			cfg: map[string]any{"server": "vpn.example.test", "password": "x", "log_level": "4",
 				"sstp_options": "--cert-warn --uuid 1234 --proxy http://p:1 --bogus",
 				"pppd_options": "refuse-pap refuse-eap mtu 1300 lcp-echo-interval 5 lcp-echo-failure 4 +ipv6 usepeerdns novj"},
-			argv: append(slices.Clone(pwArgs), "--auth", "mschapv2,chap", "--mtu", "1300", "--ipv6",
+			argv: append(slices.Clone(pwArgs), "--sni", "vpn.example.test", "--auth", "mschapv2,chap", "--mtu", "1300", "--ipv6",
 				"--log-level", "debug", "--echo-interval", "5s", "--echo-timeout", "20s",
 				"--insecure-skip-verify", "--proxy", "http://p:1"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
@@ -128,7 +128,7 @@ func TestSetup(t *testing.T) {
 		{
 			name:    "require wins over refuse, log level number",
 			cfg:     map[string]any{"server": "vpn.example.test", "password": "x", "log_level": "1", "pppd_options": "require-mschap-v2 refuse-pap debug"},
-			argv:    append(slices.Clone(pwArgs), "--auth", "mschapv2", "--log-level", "warn"),
+			argv:    append(slices.Clone(pwArgs), "--sni", "vpn.example.test", "--auth", "mschapv2", "--log-level", "warn"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
 		},
 	}
@@ -150,7 +150,7 @@ func TestSetup(t *testing.T) {
 				want[2] = "[2001:db8::9]:443"
 			}
 			if tc.name == "all options" {
-				want[2] = "vpn.example.test:8443"
+				want[2] = "198.51.100.7:8443"
 			}
 			run := find(cs, "proto_run_command")
 			if len(run) != 1 {

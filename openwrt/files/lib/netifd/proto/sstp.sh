@@ -215,6 +215,14 @@ proto_sstp_setup() {
 	[ -n "$sstp_options" ] && sstp_map_sstp_options "$sstp_options"
 	[ -n "$pppd_options" ] && sstp_map_pppd_options "$pppd_options"
 
+	# connect to the address the host route was pinned for (a name could
+	# resolve elsewhere later and loop into the tunnel); the name stays the
+	# TLS server name and HTTP Host, so the certificate is checked against it.
+	[ "$serverip" = "$host" ] || sni="${sni:-$host}"
+	case "$serverip" in
+	*:*) server="[$serverip]" ;;
+	*) server="$serverip" ;;
+	esac
 	set -- connect --server "$server:${port:-443}" --ifname "sstp-$config" \
 		--netifd --up-script "$SSTPGO_UP" --reconnect=true
 	[ -n "$username" ] && set -- "$@" --user "$username"
