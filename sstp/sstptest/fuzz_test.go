@@ -3,6 +3,7 @@ package sstptest
 import (
 	"encoding/binary"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -86,4 +87,22 @@ func runStream(srv *Server, stream []byte) {
 			s.timeout(d)
 		}
 	}
+}
+
+// FuzzEchoReply: any packet, no panic; a reply always has valid IPv4 and ICMP checksums.
+func FuzzEchoReply(f *testing.F) {
+	self := netip.MustParseAddr("10.0.0.1")
+	f.Add(icmpEcho(netip.MustParseAddr("10.0.0.2"), self))
+	f.Add(icmpEcho(netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.9")))
+	f.Add([]byte{0x46, 0, 0, 20})
+	f.Fuzz(func(t *testing.T, pkt []byte) {
+		r := echoReply(pkt, self)
+		if r == nil {
+			return
+		}
+		ihl := int(r[0]&0x0f) * 4
+		if checksum(r[:ihl]) != 0 || checksum(r[ihl:]) != 0 || r[ihl] != 0 {
+			t.Fatalf("bad reply % x", r)
+		}
+	})
 }

@@ -401,3 +401,28 @@ func TestRRASDropsDataBeforeCallConnected(t *testing.T) {
 		t.Fatalf("want echo reply, got 0x%04x % x", proto, pkt)
 	}
 }
+
+// SoftEther takes the HTTP request, Call Connect Request and first LCP request in one write
+// (PROTOCOL.md 4).
+func TestSoftEtherPipelinedStart(t *testing.T) {
+	srv := newTestServer(t, Options{Personality: SoftEther})
+	c := dialRaw(t, srv)
+	b := sstp.AppendRequest(nil, "localhost", sstp.NewCorrelationID(nil))
+	b = sstp.AppendControl(b, sstp.MsgCallConnectRequest, sstp.Attribute{ID: sstp.AttrEncapsulatedProtocolID, Value: []byte{0, 1}})
+	lcp := ppp.AppendPacket(ppp.AppendFrame(make([]byte, 4), ppp.ProtoLCP), ppp.CodeConfigureRequest, 1, nil)
+	sstp.PutDataHeader(lcp, len(lcp))
+	c.write(append(b, lcp...))
+	if err := c.readHTTP(); err != nil {
+		t.Fatal(err)
+	}
+	if ack := c.mustControl(); ack.Type != sstp.MsgCallConnectAck {
+		t.Fatalf("got %s", ack.Type)
+	}
+	got := map[uint8]bool{}
+	for range 2 {
+		got[c.readPPP(ppp.ProtoLCP).Code] = true
+	}
+	if !got[ppp.CodeConfigureRequest] || !got[ppp.CodeConfigureAck] {
+		t.Errorf("LCP answers %v, want the server's request and an Ack", got)
+	}
+}
