@@ -220,9 +220,18 @@ func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
 
 func (d *daemon) configure(info sstp.Info) error {
 	name := d.tun.Name()
-	ifup.FlushAddresses(name)
+	// Add the new address before removing an old one: the kernel flushes a
+	// device's routes when its last IPv4 address goes.
 	if err := ifup.AddAddress(name, info.IPv4.Local, info.IPv4.Peer); err != nil {
 		return err
+	}
+	d.mu.Lock()
+	old, had := d.lastUp.IPv4, d.hasUp
+	d.mu.Unlock()
+	if had && (old.Local != info.IPv4.Local || old.Peer != info.IPv4.Peer) {
+		if err := ifup.DelAddress(name, old.Local, old.Peer); err != nil {
+			d.log.Warn("remove old address", "err", err)
+		}
 	}
 	var routes []ifup.Route
 	if d.o.DefaultRoute {
@@ -247,6 +256,8 @@ func (d *daemon) configure(info sstp.Info) error {
 	for _, p := range d.o.routes {
 		routes = append(routes, ifup.Route{Dst: p, Ifname: name, Metric: d.o.Metric})
 	}
+	// Whatever survived the outage, make sure every route is there again.
+	d.routes.MarkDown()
 	if err := d.routes.Replace(routes); err != nil {
 		d.log.Warn("routes", "err", err)
 	}

@@ -178,7 +178,7 @@ func TestDefaultRouteAndSIGTERMCleanup(t *testing.T) {
 		t.Fatal("tunnel did not come up")
 	}
 	routes := tp.rtr.run("ip", "route", "show")
-	for _, want := range []string{"0.0.0.0/1 dev sstp0", "128.0.0.0/1 dev sstp0", serverWAN + " via", corpNet + " dev sstp0"} {
+	for _, want := range []string{"0.0.0.0/1 dev sstp0", "128.0.0.0/1 dev sstp0", serverWAN + " dev rwan0", corpNet + " dev sstp0"} {
 		if !strings.Contains(routes, want) {
 			t.Errorf("route %q missing:\n%s", want, routes)
 		}

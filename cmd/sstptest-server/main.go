@@ -11,6 +11,9 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -170,12 +173,16 @@ func run(args []string) error {
 		defer tun.Close()
 		opts.HandleIP = tun.fromClient
 	}
-	srv := sstptest.NewUnstartedServer(opts)
 	if f.certOut != "" {
-		if err := writeCert(f.certOut, srv.CertPEM()); err != nil {
+		// Keep the certificate across restarts, as a real server does, so
+		// clients that trust ca.pem reconnect to a restarted server.
+		cert, err := loadOrCreateCert(f.certOut, f.hostnames)
+		if err != nil {
 			return err
 		}
+		opts.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	srv := sstptest.NewUnstartedServer(opts)
 	l, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return err
@@ -191,9 +198,25 @@ func run(args []string) error {
 	return nil
 }
 
-func writeCert(dir string, pemBytes []byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// loadOrCreateCert loads dir/ca.pem and dir/key.pem, or creates them.
+func loadOrCreateCert(dir string, names []string) (tls.Certificate, error) {
+	certFile, keyFile := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "key.pem")
+	if c, err := tls.LoadX509KeyPair(certFile, keyFile); err == nil {
+		return c, nil
 	}
-	return os.WriteFile(filepath.Join(dir, "ca.pem"), pemBytes, 0o644)
+	c, err := sstptest.SelfSignedCertificate(names...)
+	if err != nil {
+		return c, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		return c, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return c, err
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return c, err
+	}
+	return c, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o644)
 }

@@ -86,15 +86,21 @@ func TestDestination(t *testing.T) {
 	}
 }
 
-func TestWriteCert(t *testing.T) {
+// The certificate is created once and reused by a restarted server.
+func TestCertSurvivesRestart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sub")
-	srv := sstptest.NewUnstartedServer(sstptest.Options{})
-	defer srv.Close()
-	if err := writeCert(dir, srv.CertPEM()); err != nil {
+	c1, err := loadOrCreateCert(dir, []string{"vpn.example"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
-	if err != nil || string(b) != string(srv.CertPEM()) {
-		t.Fatalf("ca.pem: %v", err)
+	c2, err := loadOrCreateCert(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c1.Certificate[0]) != string(c2.Certificate[0]) {
+		t.Fatal("certificate changed across restarts")
+	}
+	if st, err := os.Stat(filepath.Join(dir, "key.pem")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key.pem: %v %v", st, err)
 	}
 }
