@@ -67,7 +67,8 @@ sstp_cafile() {
 }
 
 # sstp_write_secret FILE VALUE: write VALUE to FILE readable by root only.
-# The password never goes on a command line (ps, netifd's log).
+# The password never goes on a command line (ps, netifd's log): printf is a
+# busybox ash builtin, so no process ever has it in its argv.
 sstp_write_secret() {
 	mkdir -p "$SSTPGO_RUNDIR"
 	rm -f "$1"
