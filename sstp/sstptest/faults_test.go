@@ -29,6 +29,7 @@ func afterConnectRequest(t *testing.T, c *rawClient) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	const quiet = 300 * time.Millisecond // "nothing comes": a negative check only
 	for _, tc := range []struct {
 		fault Fault

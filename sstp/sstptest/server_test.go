@@ -111,6 +111,7 @@ func TestConnectNakForWrongProtocol(t *testing.T) {
 }
 
 func TestSoftEtherSession(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, Options{Personality: SoftEther, Users: map[string]string{"alice": "secret"}})
 	c := dialRaw(t, srv)
 	req := c.connect()
@@ -235,6 +236,7 @@ func TestSoftEtherWrongPassword(t *testing.T) {
 }
 
 func TestSoftEtherAuthFallback(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, Options{Personality: SoftEther})
 	c := dialRaw(t, srv)
 	c.connect()
@@ -258,6 +260,7 @@ func TestSoftEtherAuthFallback(t *testing.T) {
 }
 
 func TestRRASBinding(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		hlak    func(good [32]byte) [32]byte
@@ -310,6 +313,7 @@ func TestRRASBinding(t *testing.T) {
 }
 
 func TestRRASRefusesPAP(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, Options{Personality: RRAS})
 	c := dialRaw(t, srv)
 	c.connect()
@@ -329,6 +333,7 @@ func TestRRASRefusesPAP(t *testing.T) {
 }
 
 func TestMSCHAPv2WrongPassword(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, Options{Personality: RRAS})
 	c := dialRaw(t, srv)
 	c.connect()
@@ -377,6 +382,7 @@ func TestGenericSessionAndClose(t *testing.T) {
 
 // With the binding enforced, IP flows only after a verified CALL_CONNECTED (MS-SSTP 3.3.5).
 func TestRRASDropsDataBeforeCallConnected(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, Options{Personality: RRAS})
 	c := dialRaw(t, srv)
 	req := c.connect()
