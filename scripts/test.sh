@@ -19,7 +19,7 @@ step "unit tests"
 go test -count=1 ./...
 
 step "race detector on the engine"
-go test -race -count=1 ./sstp/... ./ppp/
+CGO_ENABLED=1 go test -race -count=1 ./sstp/... ./ppp/
 
 step "fuzz smoke ($FUZZTIME per target)"
 for pkg in $(go list ./...); do
