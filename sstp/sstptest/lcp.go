@@ -130,15 +130,15 @@ func (p *pppServer) adjustOption(now time.Time, c *cp, rej bool, o ppp.Option) b
 }
 
 // nextAuth picks the method to propose after the client refused ours: the one it suggested
-// if we have it, else the next untried one in Options.Auth. SoftEther proposes PAP and then
-// MS-CHAPv2 only, unless the client asks for another method it has. Nothing left: terminate.
+// if we have it. Otherwise RRAS gives up (a Nak toward PAP or CHAP ends the call), SoftEther
+// walks its list once (PAP, then MS-CHAPv2) and Generic tries the next untried method.
 func (p *pppServer) nextAuth(now time.Time, rej bool, want ppp.AuthMethod) bool {
 	next := ppp.AuthNone
 	switch {
 	case rej:
 	case want != ppp.AuthNone && p.cfg.allowed(want) && !p.triedAuth(want):
 		next = want
-	case p.soft() && len(p.tried) >= 2:
+	case p.cfg.Personality == RRAS, p.soft() && len(p.tried) >= 2:
 	default:
 		for _, m := range p.cfg.Auth {
 			if !p.triedAuth(m) {

@@ -312,23 +312,37 @@ func TestRRASBinding(t *testing.T) {
 	}
 }
 
-func TestRRASRefusesPAP(t *testing.T) {
-	t.Parallel()
-	srv := newTestServer(t, Options{Personality: RRAS})
-	c := dialRaw(t, srv)
-	c.connect()
-	srvReq := c.readPPP(ppp.ProtoLCP)
-	c.sendPPP(ppp.ProtoLCP, ppp.CodeConfigureNak, srvReq.ID, []byte{3, 4, 0xc0, 0x23})
-	next := c.readPPP(ppp.ProtoLCP)
-	if next.Code != ppp.CodeConfigureRequest || !bytes.Contains(next.Data, []byte{3, 4, 0xc2, 0x27}) {
-		t.Fatalf("want EAP proposed next, got %+v", next)
-	}
-	c.sendPPP(ppp.ProtoLCP, ppp.CodeConfigureNak, next.ID, []byte{3, 4, 0xc0, 0x23})
-	if term := c.readPPP(ppp.ProtoLCP); term.Code != ppp.CodeTerminateRequest {
-		t.Fatalf("want Terminate-Request, got %+v", term)
-	}
-	if s := waitDone(t, srv); !errors.Is(s.Err, ErrNoAuthMethod) {
-		t.Errorf("Err %v", s.Err)
+func TestRRASAuthNak(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		nak      []byte // the Auth-Protocol the client asks for
+		wantNext []byte // the server's next Auth-Protocol option, nil: it terminates
+	}{
+		{"toward pap", []byte{3, 4, 0xc0, 0x23}, nil},
+		{"toward chap-md5", []byte{3, 5, 0xc2, 0x23, 0x05}, nil},
+		{"toward eap", []byte{3, 4, 0xc2, 0x27}, []byte{3, 4, 0xc2, 0x27}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newTestServer(t, Options{Personality: RRAS})
+			c := dialRaw(t, srv)
+			c.connect()
+			srvReq := c.readPPP(ppp.ProtoLCP)
+			c.sendPPP(ppp.ProtoLCP, ppp.CodeConfigureNak, srvReq.ID, tc.nak)
+			next := c.readPPP(ppp.ProtoLCP)
+			if tc.wantNext != nil {
+				if next.Code != ppp.CodeConfigureRequest || !bytes.Contains(next.Data, tc.wantNext) {
+					t.Fatalf("want % x proposed, got %+v", tc.wantNext, next)
+				}
+				return
+			}
+			if next.Code != ppp.CodeTerminateRequest {
+				t.Fatalf("want Terminate-Request, got %+v", next)
+			}
+			if s := waitDone(t, srv); !errors.Is(s.Err, ErrNoAuthMethod) {
+				t.Errorf("Err %v", s.Err)
+			}
+		})
 	}
 }
 
