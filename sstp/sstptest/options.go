@@ -59,8 +59,8 @@ const (
 	FaultLengthTooLong
 	// FaultBadVersion: answer with a Connect Ack whose version byte is 0x20, then stay silent.
 	FaultBadVersion
-	// FaultUnknownMessage: answer with a control message of unknown type 0x00FF (one
-	// NO_ERROR attribute) instead of the Connect Ack, then stay silent.
+	// FaultUnknownMessage: answer with a control message of unknown type 0x00FF (no
+	// attributes) instead of the Connect Ack, then stay silent.
 	FaultUnknownMessage
 	// FaultBadAttrLength: answer with a Connect Ack whose CRYPTO_BINDING_REQ attribute length
 	// says 0x0FF0 (more than the packet holds), then stay silent.

@@ -3,6 +3,17 @@
 // EAP-MSCHAPv2, IPCP, IPV6CP), with personalities that imitate Windows RRAS and SoftEther and
 // faults that imitate broken or hostile servers. The PPP server side is written here on purpose,
 // independently of ppp.Client, so a mistake in the client is not mirrored by the server.
+//
+// Typical use:
+//
+//	srv := sstptest.NewServer(sstptest.Options{Personality: sstptest.SoftEther})
+//	defer srv.Close()
+//	// Dial srv.Addr() with RootCAs srv.CertPool() (name "localhost"), user "user", "pass".
+//	err := srv.WaitFor(ctx, func(s []sstptest.SessionInfo) bool { return len(s) == 1 && s[0].Up })
+//
+// Every session's progress and the reason it ended are in Sessions(); hostile behaviours are
+// chosen with Options.Fault. Timers that real servers run for a minute (ConnectedTimeout,
+// IdleTimeout, EchoInterval) are options so tests can make them short.
 package sstptest
 
 import (
