@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/sstpgo/sstpgo/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }

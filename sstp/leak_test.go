@@ -1,0 +1,9 @@
+package sstp_test
+
+import (
+	"testing"
+
+	"github.com/sstpgo/sstpgo/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
