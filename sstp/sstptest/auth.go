@@ -254,7 +254,7 @@ func (a *authServer) eapMSCHAPv2(op uint8, data []byte) []byte {
 }
 
 func (a *authServer) attempt(p *pppServer, name string) {
-	p.s.srv.update(p.s, func(i *SessionInfo) { i.AuthAttempts++; i.User = name })
+	p.s.srv.update(p.s, func(i *SessionInfo) { i.AuthAttempts++; i.User, i.Auth = name, a.method })
 }
 
 func (a *authServer) succeeded(now time.Time, p *pppServer, name string, hlak [32]byte) {

@@ -57,7 +57,7 @@ type Server struct {
 type SessionInfo struct {
 	ID               int
 	User             string // as sent by the client
-	Auth             ppp.AuthMethod
+	Auth             ppp.AuthMethod // the method the client answered (even if it failed)
 	Authenticated    bool
 	ClientIP         netip.Addr
 	HashProtocol     uint8 // from CALL_CONNECTED
