@@ -56,7 +56,7 @@ type Server struct {
 // SessionInfo is a snapshot of one connection's progress.
 type SessionInfo struct {
 	ID               int
-	User             string // as sent by the client
+	User             string         // as sent by the client
 	Auth             ppp.AuthMethod // the method the client answered (even if it failed)
 	Authenticated    bool
 	ClientIP         netip.Addr
