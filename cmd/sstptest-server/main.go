@@ -41,7 +41,7 @@ type flags struct {
 	listen, personality, certOut, serverIP, pool, fault, tun, auth, logLevel string
 	users, hostnames, dns                                                    listFlag
 	ipv6, noVerify                                                           bool
-	echo, connectedTimeout                                                   time.Duration
+	echo, lcpEcho, idle, connectedTimeout                                    time.Duration
 }
 
 func main() {
@@ -64,6 +64,8 @@ func parseFlags(args []string) (*flags, error) {
 	fs.Var(&f.dns, "dns", "DNS server given to clients (repeatable; default 10.0.0.53, 10.0.0.54)")
 	fs.BoolVar(&f.ipv6, "ipv6", false, "accept IPV6CP")
 	fs.DurationVar(&f.echo, "echo-interval", 0, "SSTP echo period (0 = personality default, negative = off)")
+	fs.DurationVar(&f.lcpEcho, "lcp-echo-interval", 0, "LCP echo period once up (0 = personality default, negative = off)")
+	fs.DurationVar(&f.idle, "idle-timeout", 0, "CALL_ABORT after this long without a packet (0 = personality default, negative = off)")
 	fs.DurationVar(&f.connectedTimeout, "connected-timeout", 0, "CALL_CONNECTED deadline after auth (0 = 60s)")
 	fs.BoolVar(&f.noVerify, "no-verify-binding", false, "record but do not enforce the crypto binding")
 	fs.StringVar(&f.auth, "auth", "", "methods offered in order, e.g. pap,mschapv2 (default: personality's)")
@@ -90,7 +92,7 @@ func faultNames() string {
 // options turns the flags into sstptest.Options.
 func (f *flags) options(log *slog.Logger) (sstptest.Options, error) {
 	o := sstptest.Options{Hostnames: f.hostnames, IPv6: f.ipv6, EchoInterval: f.echo,
-		ConnectedTimeout: f.connectedTimeout, Logger: log}
+		LCPEchoInterval: f.lcpEcho, IdleTimeout: f.idle, ConnectedTimeout: f.connectedTimeout, Logger: log}
 	var err error
 	if o.Personality, err = sstptest.ParsePersonality(f.personality); err != nil {
 		return o, err

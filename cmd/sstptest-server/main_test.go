@@ -25,11 +25,11 @@ func TestFlagsToOptions(t *testing.T) {
 			}
 		}, false},
 		{"everything", []string{"--personality", "softether", "--user", "a:b", "--user", `HUB\c:d:e`,
-			"--dns", "1.1.1.1", "--ipv6", "--echo-interval", "2s", "--fault", "drop-echoes",
+			"--dns", "1.1.1.1", "--ipv6", "--echo-interval", "2s", "--idle-timeout", "-1s", "--fault", "drop-echoes",
 			"--auth", "pap,mschapv2", "--no-verify-binding", "--pool", "10.1.0.0/16", "--server-ip", "10.1.0.1"},
 			func(t *testing.T, o sstptest.Options) {
 				if o.Personality != sstptest.SoftEther || o.Users["a"] != "b" || o.Users[`HUB\c`] != "d:e" ||
-					len(o.DNS) != 1 || !o.IPv6 || o.EchoInterval != 2*time.Second || o.Fault != sstptest.FaultDropEchoes ||
+					len(o.DNS) != 1 || !o.IPv6 || o.EchoInterval != 2*time.Second || o.IdleTimeout >= 0 || o.Fault != sstptest.FaultDropEchoes ||
 					len(o.Auth) != 2 || o.Auth[0] != ppp.AuthPAP || o.VerifyBinding == nil || *o.VerifyBinding ||
 					o.Pool.Bits() != 16 || o.ServerIP != netip.MustParseAddr("10.1.0.1") {
 					t.Errorf("%+v", o)
