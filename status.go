@@ -35,11 +35,21 @@ func (d *daemon) setState(state string, err error) {
 	}
 }
 
+// logStatus logs the status on SIGUSR1 as key=value fields.
 func (d *daemon) logStatus() {
 	d.mu.Lock()
-	js := d.statusJSON()
+	kv := []any{"state", d.status.State, "server", d.status.Server,
+		"since", d.status.Since.UTC().Format(time.RFC3339), "reconnects", d.status.Reconnects}
+	if d.hasUp {
+		kv = append(kv, "local", d.lastUp.IPv4.Local.String(), "remote", d.lastUp.IPv4.Peer.String())
+	}
+	if s := d.cur.Load(); s != nil {
+		st := s.Stats()
+		kv = append(kv, "bytes_in", st.BytesIn, "bytes_out", st.BytesOut, "packets_in", st.PacketsIn, "packets_out", st.PacketsOut)
+	}
+	kv = append(kv, "last_error", d.status.LastError)
 	d.mu.Unlock()
-	d.log.Info("status " + string(js))
+	d.log.Info("status", kv...)
 }
 
 // statusJSON renders the status by hand: no reflection in the router binary (d.mu held).
