@@ -165,9 +165,15 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	return serve(f, opts, log)
+}
+
+// serve runs the server (and the TUN bridge) until SIGINT or SIGTERM.
+func serve(f *flags, opts sstptest.Options, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var tun *tunnel
+	var err error
 	if f.tun != "" {
 		if tun, err = openTunnel(f.tun, opts.ServerIP, opts.Pool, log); err != nil {
 			return err
