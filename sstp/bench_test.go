@@ -173,7 +173,7 @@ func rawTLS(b *testing.B, n, size int) float64 {
 	return float64(want) / time.Since(start).Seconds() / 1e6
 }
 
-func selfSignedCert(b *testing.B) tls.Certificate {
+func selfSignedCert(b testing.TB) tls.Certificate {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},

@@ -1,0 +1,68 @@
+package sstp_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sstpgo/sstpgo/ppp"
+	"github.com/sstpgo/sstpgo/sstp"
+)
+
+// A server that offers nothing newer than TLS 1.1 is refused at the TLS step.
+func TestTLS12Minimum(t *testing.T) {
+	cert := selfSignedCert(t)
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS11, MinVersion: tls.VersionTLS10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.(*tls.Conn).Handshake()
+			c.Close()
+		}
+	}()
+	pool := x509.NewCertPool()
+	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
+	pool.AddCert(leaf)
+	_, err = sstp.Dial(context.Background(), sstp.Config{Server: l.Addr().String(), SNI: "localhost", RootCAs: pool,
+		NegotiationTimeout: 5 * time.Second, PPP: ppp.Config{Username: "u", Password: "p"}})
+	if err == nil || !strings.Contains(err.Error(), "TLS") || sstp.IsCertError(err) {
+		t.Fatalf("error %v, want a TLS protocol-version failure", err)
+	}
+	t.Log(err)
+}
+
+// A peer that never finishes the TLS handshake is bounded by the negotiation timeout.
+func TestTLSHandshakeBounded(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			time.Sleep(3 * time.Second)
+			c.Close()
+		}
+	}()
+	start := time.Now()
+	_, err = sstp.Dial(context.Background(), sstp.Config{Server: l.Addr().String(), NegotiationTimeout: time.Second,
+		PPP: ppp.Config{Username: "u", Password: "p"}})
+	if err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Fatalf("error %v", err)
+	}
+	if d := time.Since(start); d > 2500*time.Millisecond {
+		t.Errorf("took %v with a 1s bound", d)
+	}
+}
