@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"log/slog"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sstpgo/sstpgo/logx"
 )
 
 func kinds(evs []Event) []EventKind {
@@ -347,6 +348,8 @@ func TestClientEchoAndUnknownProtocol(t *testing.T) {
 	s.c.Input(s.now, []byte{0xff, 0x03, 0x12, 0x35, 1, 2, 3}) // unknown protocol
 	s.c.Input(s.now, []byte{0x21, 0x45, 0})                   // IPv4 data, PFC: ignored here
 	s.send(ProtoLCP, 42, 11, []byte{9})                       // unknown LCP code
+	s.send(ProtoLCP, CodeIdentification, 12, append([]byte{0, 0, 0, 0}, "MSRASV5.20"...))
+	s.send(ProtoLCP, CodeTimeRemaining, 13, []byte{0, 0, 0, 0, 0, 0, 0x0e, 0x10})
 	s.pump()
 	reps := s.sent(ProtoLCP, CodeEchoReply)
 	if len(reps) != 1 || !bytes.Equal(reps[0].Data, append(bytes.Clone(magic), 1, 2, 3)) {
@@ -518,7 +521,7 @@ func TestClientLogging(t *testing.T) {
 	for _, m := range []AuthMethod{AuthPAP, AuthMSCHAPv2, AuthEAP} {
 		t.Run(m.String(), func(t *testing.T) {
 			var buf bytes.Buffer
-			log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			log := logx.New(&buf, logx.LevelDebug)
 			s := newFakeServer(t, Config{Auth: []AuthMethod{m}, Logger: log, Username: "alice", Password: "s3cr3t-Pa55"})
 			s.offer = []AuthMethod{m}
 			s.start()

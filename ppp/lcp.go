@@ -259,6 +259,11 @@ func (h *lcpHandler) ReceiveTerminate(reason []byte) {
 // ReceiveCode handles the LCP-only codes 8-11; they are valid only in the
 // Opened state and otherwise silently discarded (RFC 1661 sections 5.7-5.9).
 func (h *lcpHandler) ReceiveCode(p Packet) bool {
+	if p.Code == CodeIdentification || p.Code == CodeTimeRemaining {
+		// Windows RRAS sends Identification ("MSRASV5.20") right after
+		// LCP opens; like pppd, take it silently instead of Code-Rejecting.
+		return true
+	}
 	if p.Code < CodeProtocolReject || p.Code > CodeDiscardRequest {
 		return false
 	}

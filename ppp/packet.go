@@ -13,6 +13,8 @@ const (
 	CodeEchoRequest      = 9
 	CodeEchoReply        = 10
 	CodeDiscardRequest   = 11
+	CodeIdentification   = 12 // RFC 1570 section 2.1
+	CodeTimeRemaining    = 13 // RFC 1570 section 2.2
 )
 
 // PacketHeaderLen is Code, Identifier and Length (RFC 1661 section 5).
