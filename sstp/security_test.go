@@ -11,6 +11,7 @@ import (
 
 	"github.com/sstpgo/sstpgo/ppp"
 	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
 )
 
 // A server that offers nothing newer than TLS 1.1 is refused at the TLS step.
@@ -64,5 +65,22 @@ func TestTLSHandshakeBounded(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2500*time.Millisecond {
 		t.Errorf("took %v with a 1s bound", d)
+	}
+}
+
+// --tls-keylog writes NSS key log lines that decrypt the session in Wireshark.
+func TestKeyLogWriter(t *testing.T) {
+	srv := sstptest.NewServer(sstptest.Options{})
+	defer srv.Close()
+	var keys strings.Builder
+	cfg := clientConfig(srv, "user", "pass")
+	cfg.KeyLogWriter = &keys
+	s, err := sstp.Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if !strings.Contains(keys.String(), "CLIENT_TRAFFIC_SECRET_0 ") && !strings.Contains(keys.String(), "CLIENT_RANDOM ") {
+		t.Errorf("no NSS key log lines:\n%s", keys.String())
 	}
 }
