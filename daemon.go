@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -17,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sstpgo/sstpgo/ifup"
+	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/sstp"
 )
 
@@ -71,7 +71,7 @@ func runConnect(c *cli.Context) error {
 type daemon struct {
 	o   *options
 	cfg sstp.Config
-	log *slog.Logger
+	log *logx.Logger
 
 	tun        *ifup.TUN
 	cur        atomic.Pointer[sstp.Session]
@@ -84,7 +84,7 @@ type daemon struct {
 	hasUp  bool
 }
 
-func newDaemon(o *options, cfg sstp.Config, log *slog.Logger) *daemon {
+func newDaemon(o *options, cfg sstp.Config, log *logx.Logger) *daemon {
 	d := &daemon{o: o, cfg: cfg, log: log}
 	d.status.Server = o.Server
 	d.status.State = "starting"
@@ -337,7 +337,7 @@ type backoff struct {
 
 func (b *backoff) reset() { b.cur = 0 }
 
-func (b *backoff) wait(ctx context.Context, log *slog.Logger) bool {
+func (b *backoff) wait(ctx context.Context, log *logx.Logger) bool {
 	if b.cur == 0 {
 		b.cur = b.min
 	} else {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/netip"
 	"os"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/ppp"
 	"github.com/sstpgo/sstpgo/sstp"
 )
@@ -233,16 +233,16 @@ func loadOptions(c *cli.Context) (*options, error) {
 	return o, nil
 }
 
-func newLogger(level string, w io.Writer) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
+func newLogger(level string, w io.Writer) (*logx.Logger, error) {
+	l, err := logx.ParseLevel(level)
+	if err != nil {
 		return nil, fmt.Errorf("bad --log-level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	return logx.New(w, l), nil
 }
 
 // sstpConfig turns options into the engine's configuration.
-func (o *options) sstpConfig(log *slog.Logger) (sstp.Config, error) {
+func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	cfg := sstp.Config{
 		Server:             o.Server,
 		SNI:                o.SNI,

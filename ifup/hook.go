@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sstpgo/sstpgo/logx"
 )
 
 // hookWaitDelay bounds how long RunHook waits for the hook's output pipe
@@ -101,12 +102,9 @@ func joinPrefixes(ps []netip.Prefix) string {
 // returns an error if the script cannot start, exits non-zero, or is still
 // running when ctx ends (it and its process group are then killed). An
 // empty script does nothing.
-func RunHook(ctx context.Context, script string, env []string, logger *slog.Logger) error {
+func RunHook(ctx context.Context, script string, env []string, logger *logx.Logger) error {
 	if script == "" {
 		return nil
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
 	}
 	op := "hook " + script
 	if env == nil {
@@ -133,7 +131,7 @@ func RunHook(ctx context.Context, script string, env []string, logger *slog.Logg
 // lineLogger logs what a hook writes, one record per line.
 type lineLogger struct {
 	mu     sync.Mutex
-	log    *slog.Logger
+	log    *logx.Logger
 	script string
 	buf    []byte
 }

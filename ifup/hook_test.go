@@ -4,17 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sstpgo/sstpgo/logx"
 )
 
 func TestHookEnv(t *testing.T) {
@@ -60,26 +62,27 @@ func TestHookEnvEmpty(t *testing.T) {
 	}
 }
 
-// logRecorder keeps the "line" attribute of each record.
+// logRecorder keeps the "line" value of each logged record (logx writes
+// one record per Write; line is the last pair).
 type logRecorder struct {
 	mu    sync.Mutex
 	lines []string
 }
 
-func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
-func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
-func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
-	rec.Attrs(func(a slog.Attr) bool {
-		if a.Key == "line" {
-			r.mu.Lock()
-			r.lines = append(r.lines, a.Value.String())
-			r.mu.Unlock()
+func (r *logRecorder) Write(p []byte) (int, error) {
+	_, v, ok := strings.Cut(strings.TrimSuffix(string(p), "\n"), " line=")
+	if ok {
+		if u, err := strconv.Unquote(v); err == nil {
+			v = u
 		}
-		return true
-	})
-	return nil
+		r.mu.Lock()
+		r.lines = append(r.lines, v)
+		r.mu.Unlock()
+	}
+	return len(p), nil
 }
+
+func (r *logRecorder) logger() *logx.Logger { return logx.New(r, logx.LevelDebug) }
 
 func script(t *testing.T, body string) string {
 	t.Helper()
@@ -123,7 +126,7 @@ func TestRunHook(t *testing.T) {
 			p := script(t, tt.body)
 			rec := &logRecorder{}
 			env := HookEnv(HookInfo{Ifname: "sstp0", Local: netip.MustParseAddr("10.99.0.2")})
-			err := RunHook(context.Background(), p, env, slog.New(rec))
+			err := RunHook(context.Background(), p, env, rec.logger())
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("err %v, want %q", err, tt.wantErr)
 			}
@@ -142,7 +145,7 @@ func TestRunHookTimeout(t *testing.T) {
 	rec := &logRecorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- RunHook(ctx, p, nil, slog.New(rec)) }()
+	go func() { errc <- RunHook(ctx, p, nil, rec.logger()) }()
 	// Cancel once the script has said it is running (no wall-clock assertion).
 	for {
 		rec.mu.Lock()
@@ -173,7 +176,7 @@ func TestRunHookTimeout(t *testing.T) {
 func TestRunHookNilEnv(t *testing.T) {
 	t.Setenv("SSTPGO_PASSWORD", "hunter2")
 	rec := &logRecorder{}
-	if err := RunHook(context.Background(), script(t, "echo pw=${SSTPGO_PASSWORD:-none}\n"), nil, slog.New(rec)); err != nil {
+	if err := RunHook(context.Background(), script(t, "echo pw=${SSTPGO_PASSWORD:-none}\n"), nil, rec.logger()); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(rec.lines, []string{"pw=none"}) {
@@ -204,7 +207,7 @@ func TestRunHookMissing(t *testing.T) {
 
 func TestLineLoggerLongLine(t *testing.T) {
 	rec := &logRecorder{}
-	l := &lineLogger{log: slog.New(rec)}
+	l := &lineLogger{log: rec.logger()}
 	long := bytes.Repeat([]byte("a"), maxHookLine+10)
 	l.Write(append(long, "\nb\r\n"...))
 	l.flush()

@@ -1,14 +1,14 @@
 package ppp
 
 import (
-	"context"
 	crand "crypto/rand"
 	"errors"
 	"io"
-	"log/slog"
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/sstpgo/sstpgo/logx"
 )
 
 // Config configures the client side of a PPP link.
@@ -23,7 +23,7 @@ type Config struct {
 	// Max-Configure, Max-Failure, Max-Terminate (RFC 1661 section 4.6);
 	// 0 = 10, 5, 2.
 	MaxConfigure, MaxFailure, MaxTerminate int
-	Logger                                 *slog.Logger // nil = discard
+	Logger                                 *logx.Logger // nil = discard
 }
 
 // DefaultMRU fits a PPP frame with SSTP, TLS, TCP and IP overhead in a
@@ -108,7 +108,7 @@ type Event struct {
 type Client struct {
 	cfg     Config
 	fsmCfg  FSMConfig
-	log     *slog.Logger
+	log     *logx.Logger
 	rand    io.Reader
 	allowed []AuthMethod // strongest first
 
@@ -140,9 +140,6 @@ type authenticator interface {
 // NewClient makes a client in the Dead phase; Start begins negotiation.
 func NewClient(cfg Config) *Client {
 	c := &Client{cfg: cfg, log: cfg.Logger, rand: cfg.Rand}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
 	if c.rand == nil {
 		c.rand = crand.Reader
 	}
@@ -326,7 +323,7 @@ func (c *Client) setPhase(p Phase) {
 	if p == c.phase {
 		return
 	}
-	if c.log.Enabled(context.Background(), slog.LevelDebug) {
+	if c.log.Enabled(logx.LevelDebug) {
 		c.log.Debug("ppp phase", "from", c.phase.String(), "to", p.String())
 	}
 	c.phase = p

@@ -2,9 +2,9 @@ package ppp
 
 import (
 	"bytes"
-	"context"
-	"log/slog"
 	"time"
+
+	"github.com/sstpgo/sstpgo/logx"
 )
 
 // State is a state of the RFC 1661 section 4.2 option negotiation automaton.
@@ -139,7 +139,7 @@ type FSM struct {
 	h    FSMHandler
 	send SendFunc
 	cfg  FSMConfig
-	log  *slog.Logger
+	log  *logx.Logger
 
 	state    State
 	restart  int // Restart counter (section 4.6)
@@ -157,10 +157,7 @@ type FSM struct {
 }
 
 // NewFSM makes an automaton in the Initial state.
-func NewFSM(name string, proto uint16, h FSMHandler, send SendFunc, cfg FSMConfig, log *slog.Logger) *FSM {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+func NewFSM(name string, proto uint16, h FSMHandler, send SendFunc, cfg FSMConfig, log *logx.Logger) *FSM {
 	return &FSM{Name: name, Proto: proto, h: h, send: send, cfg: cfg.withDefaults(), log: log}
 }
 
@@ -181,7 +178,7 @@ func (f *FSM) setState(ev FSMEvent, s State) {
 	default:
 		f.timerOn = false // the restart timer runs only in these states (4.6)
 	}
-	if old != s && f.log.Enabled(context.Background(), slog.LevelDebug) {
+	if old != s && f.log.Enabled(logx.LevelDebug) {
 		f.log.Debug("ppp fsm", "proto", f.Name, "event", ev.String(), "from", old.String(), "to", s.String())
 	}
 }

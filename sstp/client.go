@@ -9,12 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/ppp"
 )
 
@@ -68,7 +68,7 @@ type Config struct {
 	// OnStep, if set, is told each connection step as it completes.
 	OnStep func(step Step, detail string)
 	// Logger receives progress and protocol logs; nil discards them.
-	Logger *slog.Logger
+	Logger *logx.Logger
 
 	hooks *testHooks // tests only: corrupt what a broken client would send
 }
@@ -157,9 +157,6 @@ func (c *Config) withDefaults() Config {
 	}
 	if cfg.HelloTimeout <= 0 {
 		cfg.HelloTimeout = DefaultHelloTimeout
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/netip"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/ppp"
 )
 
@@ -70,7 +70,7 @@ const (
 // failure; Done is closed then and Err tells why.
 type Session struct {
 	cfg     Config
-	log     *slog.Logger
+	log     *logx.Logger
 	raw     net.Conn
 	conn    *tls.Conn
 	br      *bufio.Reader
