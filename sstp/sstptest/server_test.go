@@ -2,6 +2,9 @@ package sstptest
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"net/netip"
@@ -445,4 +448,39 @@ func TestSoftEtherPipelinedStart(t *testing.T) {
 	if !got[ppp.CodeConfigureRequest] || !got[ppp.CodeConfigureAck] {
 		t.Errorf("LCP answers %v, want the server's request and an Ack", got)
 	}
+}
+
+func TestCertificate(t *testing.T) {
+	srv := newTestServer(t, Options{Hostnames: []string{"vpn.example.test", "192.0.2.7"}})
+	cert := srv.Certificate()
+	for _, name := range []string{"localhost", "vpn.example.test", "127.0.0.1", "::1", "192.0.2.7"} {
+		if err := cert.VerifyHostname(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: srv.CertPool(), DNSName: "vpn.example.test"}); err != nil {
+		t.Errorf("not self-verifying: %v", err)
+	}
+	if p, _ := pem.Decode(srv.CertPEM()); p == nil || !bytes.Equal(p.Bytes, cert.Raw) {
+		t.Error("CertPEM does not hold the certificate")
+	}
+	// TLS 1.1 is refused and the failed handshake is recorded.
+	_, err := tls.Dial("tcp", srv.Addr(), &tls.Config{RootCAs: srv.CertPool(), ServerName: "localhost", MaxVersion: tls.VersionTLS11})
+	if err == nil {
+		t.Fatal("TLS 1.1 accepted")
+	}
+	if s := waitDone(t, srv); s.Err == nil {
+		t.Error("handshake failure not recorded")
+	}
+}
+
+func TestOwnTLSConfig(t *testing.T) {
+	other := NewUnstartedServer(Options{})
+	defer other.Close()
+	conf := &tls.Config{Certificates: other.tlsConf.Certificates}
+	srv := newTestServer(t, Options{TLSConfig: conf})
+	if !srv.Certificate().Equal(other.Certificate()) || srv.tlsConf.MinVersion != tls.VersionTLS12 {
+		t.Error("TLSConfig certificate or minimum version not used")
+	}
+	dialRaw(t, srv).connect()
 }
