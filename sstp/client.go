@@ -55,6 +55,9 @@ type Config struct {
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Resolver looks up the server; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+	// Proxy, when set, is an HTTP proxy the connection goes through with
+	// CONNECT; the proxy, not this machine, resolves the server name.
+	Proxy *Proxy
 
 	// NegotiationTimeout bounds everything from TCP connect to the network phase.
 	NegotiationTimeout time.Duration
@@ -70,7 +73,8 @@ type Config struct {
 	// Logger receives progress and protocol logs; nil discards them.
 	Logger *logx.Logger
 
-	hooks *testHooks // tests only: corrupt what a broken client would send
+	hooks         *testHooks    // tests only: corrupt what a broken client would send
+	fallbackDelay time.Duration // tests only: 0 = FallbackDelay (RFC 8305)
 }
 
 // testHooks let tests play a broken client against a strict server.

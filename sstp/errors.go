@@ -51,6 +51,16 @@ var (
 	// ErrHTTPHeaderTooLong: the HTTP header exceeds MaxHTTPHeaderBytes or
 	// MaxHTTPHeaderLines (an endless header is cut off, not buffered).
 	ErrHTTPHeaderTooLong = errors.New("sstp: HTTP header too long")
+
+	// ErrProxyURL: the proxy is not given as http://[user:pass@]host[:port].
+	ErrProxyURL = errors.New("bad proxy URL")
+	// ErrProxyAuthRequired: the proxy answered CONNECT with 407 and no
+	// credentials were given (RFC 9110 15.5.8).
+	ErrProxyAuthRequired = errors.New("proxy requires authentication (407): set credentials in --proxy URL or --proxy-password-file")
+	// ErrProxyAuthRejected: the proxy answered 407 to CONNECT with credentials.
+	ErrProxyAuthRejected = errors.New("proxy rejected the credentials")
+	// ErrProxyRefused: the proxy answered CONNECT with a status other than 2xx or 407.
+	ErrProxyRefused = errors.New("proxy refused CONNECT")
 )
 
 // HTTPError is a non-200 answer to SSTP_DUPLEX_POST (MS-SSTP 3.2.4.1).

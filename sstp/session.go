@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -115,17 +114,10 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	if err != nil {
 		return nil, &Error{Step: StepDNS, Err: err, Hint: "set --server HOST[:PORT]"}
 	}
-	addrs, err := resolve(ctx, cfg.Resolver, host)
+	raw, err := cfg.connect(ctx, host, port) // DNS and TCP, see dial.go
 	if err != nil {
-		return nil, &Error{Step: StepDNS, Err: err, Hint: "check the server name and this machine's DNS (/etc/resolv.conf)"}
+		return nil, err
 	}
-	cfg.step(StepDNS, joinAddrs(addrs))
-
-	raw, err := dialAny(ctx, cfg.DialContext, addrs, port)
-	if err != nil {
-		return nil, &Error{Step: StepTCP, Err: err, Hint: "is the server reachable on TCP port " + port + "? a firewall or the wrong port are the usual causes"}
-	}
-	cfg.step(StepTCP, raw.RemoteAddr().String())
 
 	s := &Session{
 		cfg: cfg, log: log, raw: raw,
@@ -166,58 +158,6 @@ func (c *Config) step(st Step, detail string) {
 	if c.OnStep != nil {
 		c.OnStep(st, detail)
 	}
-}
-
-func resolve(ctx context.Context, r *net.Resolver, host string) ([]netip.Addr, error) {
-	if a, err := netip.ParseAddr(host); err == nil {
-		return []netip.Addr{a}, nil
-	}
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return nil, err
-	}
-	if len(addrs) == 0 {
-		return nil, errors.New("no address for " + host)
-	}
-	// Prefer IPv4 first: most SSTP servers listen on both, v4 paths are the
-	// common case behind CGNAT; the rest are tried in order.
-	out := make([]netip.Addr, 0, len(addrs))
-	for _, a := range addrs {
-		if a.Unmap().Is4() {
-			out = append(out, a.Unmap())
-		}
-	}
-	for _, a := range addrs {
-		if !a.Unmap().Is4() {
-			out = append(out, a)
-		}
-	}
-	return out, nil
-}
-
-func joinAddrs(addrs []netip.Addr) string {
-	s := make([]string, len(addrs))
-	for i, a := range addrs {
-		s[i] = a.String()
-	}
-	return strings.Join(s, " ")
-}
-
-func dialAny(ctx context.Context, dial func(context.Context, string, string) (net.Conn, error), addrs []netip.Addr, port string) (net.Conn, error) {
-	var first error
-	for _, a := range addrs {
-		c, err := dial(ctx, "tcp", net.JoinHostPort(a.String(), port))
-		if err == nil {
-			return c, nil
-		}
-		if first == nil {
-			first = err
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, first
 }
 
 // handshake runs TLS and the HTTPS SSTP_DUPLEX_POST exchange (MS-SSTP 3.2.4.1).
