@@ -11,7 +11,7 @@ const (
 	AuthPAP                        // RFC 1334, Auth-Protocol C023
 	AuthCHAP                       // RFC 1994 CHAP with MD5, C223 algorithm 05
 	AuthMSCHAPv2                   // RFC 2759, C223 algorithm 81
-	AuthEAP                        // RFC 3748 with EAP-MSCHAPv2, C227
+	AuthEAP                        // RFC 3748 with EAP-MSCHAPv2 or EAP-TLS, C227
 )
 
 // CHAP algorithm octets of the Auth-Protocol option (RFC 1994 section 3,
@@ -80,7 +80,7 @@ func authByName(s string) (AuthMethod, bool) {
 		return AuthCHAP, true
 	case "mschapv2", "ms-chapv2", "ms-chap-v2", "mschap-v2":
 		return AuthMSCHAPv2, true
-	case "eap", "eap-mschapv2":
+	case "eap", "eap-mschapv2", "eap-tls":
 		return AuthEAP, true
 	}
 	return AuthNone, false

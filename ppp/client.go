@@ -24,6 +24,10 @@ type Config struct {
 	// 0 = 10, 5, 2.
 	MaxConfigure, MaxFailure, MaxTerminate int
 	Logger                                 *logx.Logger // nil = discard
+	// EAPTLS, when set, authenticates with a client certificate: EAP-TLS is
+	// then the only method (EAP is Nak'ed toward type 13, the LCP
+	// Auth-Protocol toward EAP) and Password is not used.
+	EAPTLS *EAPTLSConfig
 }
 
 // DefaultMRU fits a PPP frame with SSTP, TLS, TCP and IP overhead in a
@@ -91,8 +95,9 @@ type IPv6Config struct {
 type Event struct {
 	Kind EventKind
 	Auth AuthMethod // EventAuthenticated
-	// HLAK is the MS-CHAPv2 (also inside EAP) higher-layer key for the SSTP
-	// crypto binding, MasterSendKey‖MasterReceiveKey; zero for other methods.
+	// HLAK is the higher-layer key for the SSTP crypto binding: for
+	// MS-CHAPv2 (also inside EAP) MasterSendKey‖MasterReceiveKey, for EAP-TLS
+	// the first 32 octets of the MSK; zero for other methods.
 	HLAK [32]byte
 	IPv4 IPv4Config // EventIPv4Up
 	IPv6 IPv6Config // EventIPv6Up
@@ -147,6 +152,9 @@ func NewClient(cfg Config) *Client {
 		c.cfg.MRU = DefaultMRU
 	}
 	c.allowed = sortedMethods(cfg.Auth)
+	if cfg.EAPTLS != nil {
+		c.allowed = onlyEAP(c.allowed)
+	}
 	c.fsmCfg = FSMConfig{Restart: cfg.Restart, MaxConfigure: cfg.MaxConfigure,
 		MaxFailure: cfg.MaxFailure, MaxTerminate: cfg.MaxTerminate}.withDefaults()
 	c.lcpH = newLCPHandler(c)
@@ -170,6 +178,14 @@ func sortedMethods(list []AuthMethod) []AuthMethod {
 		}
 	}
 	return out
+}
+
+// onlyEAP keeps EAP if allowed: a client certificate is only usable there.
+func onlyEAP(list []AuthMethod) []AuthMethod {
+	if containsMethod(list, AuthEAP) {
+		return []AuthMethod{AuthEAP}
+	}
+	return []AuthMethod{}
 }
 
 // Start is "lower layer up": the SSTP call is connected, so LCP sends its
@@ -390,6 +406,9 @@ func (c *Client) fail(err error) {
 // stopUpperLayers silences authentication and the network control
 // protocols; LCP's Terminate-Request covers them (RFC 1661 section 3.7).
 func (c *Client) stopUpperLayers() {
+	if s, ok := c.auth.(interface{ stop() }); ok {
+		s.stop()
+	}
 	c.auth = nil
 	for _, f := range []*FSM{c.ipcp, c.ipv6cp} {
 		f.Down(c.now)
@@ -418,7 +437,7 @@ func (c *Client) lcpUp() {
 	case AuthCHAP, AuthMSCHAPv2:
 		c.auth = &chapAuth{c: c, ms: m == AuthMSCHAPv2}
 	case AuthEAP:
-		c.auth = &eapAuth{c: c}
+		c.auth = newEAPAuth(c)
 	}
 	c.log.Debug("ppp authenticate", "method", m.String(), "user", c.cfg.Username)
 	c.auth.start()

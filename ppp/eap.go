@@ -12,7 +12,7 @@ const (
 	eapTypeIdentity     = 1
 	eapTypeNotification = 2
 	eapTypeNak          = 3
-	eapTypeMSCHAPv2     = 26
+	eapTypeMSCHAPv2     = 26 // eapTypeTLS (13) is in eaptls.go
 )
 
 // EAP-MSCHAPv2 OpCodes (draft-kamath-pppext-eap-mschapv2 section 2).
@@ -23,12 +23,14 @@ const (
 	eapMSFailure   = 4
 )
 
-// eapAuth is the peer side of EAP with EAP-MSCHAPv2 as the only method: we
-// answer Identity, Nak any other method toward type 26, and accept
-// EAP-Success only after the MS-CHAPv2 Success proved the server knows our
-// password (RFC 3748 section 7.2: no success without the method finishing).
+// eapAuth is the peer side of EAP with one method: EAP-TLS (13) when
+// Config.EAPTLS is set, else EAP-MSCHAPv2 (26). We answer Identity, Nak any
+// other method toward ours, and accept EAP-Success only after our method
+// proved the server (MS-CHAPv2 Success, or the TLS handshake) (RFC 3748
+// section 7.2: no success without the method finishing).
 type eapAuth struct {
 	c        *Client
+	tls      *eapTLS // nil without a client certificate
 	ms2      mschapv2Run
 	msOK     bool
 	hlak     [32]byte
@@ -38,10 +40,44 @@ type eapAuth struct {
 	done     bool
 }
 
-func (a *eapAuth) proto() uint16               { return ProtoEAP }
-func (a *eapAuth) start()                      {}
-func (a *eapAuth) timeout(time.Time)           {}
-func (a *eapAuth) deadline() (time.Time, bool) { return time.Time{}, false }
+func newEAPAuth(c *Client) *eapAuth {
+	a := &eapAuth{c: c}
+	if c.cfg.EAPTLS != nil {
+		a.tls = newEAPTLS(c)
+	}
+	return a
+}
+
+func (a *eapAuth) proto() uint16 { return ProtoEAP }
+func (a *eapAuth) start()        {}
+
+// method is the EAP type we run, for Naks and logs.
+func (a *eapAuth) method() (uint8, string) {
+	if a.tls != nil {
+		return eapTypeTLS, "eap-tls"
+	}
+	return eapTypeMSCHAPv2, "eap-mschapv2"
+}
+
+func (a *eapAuth) timeout(now time.Time) {
+	if a.tls != nil {
+		a.tls.timeout(now)
+	}
+}
+
+func (a *eapAuth) deadline() (time.Time, bool) {
+	if a.tls != nil {
+		return a.tls.deadline()
+	}
+	return time.Time{}, false
+}
+
+// stop ends a running EAP-TLS handshake (the link is going down).
+func (a *eapAuth) stop() {
+	if a.tls != nil {
+		a.tls.stop()
+	}
+}
 
 func (a *eapAuth) input(p Packet) {
 	switch p.Code {
@@ -51,7 +87,8 @@ func (a *eapAuth) input(p Packet) {
 		a.success()
 	case eapFailure:
 		if !a.done {
-			a.c.fatal(&AuthError{Method: AuthEAP, Message: "server sent EAP-Failure"})
+			_, name := a.method()
+			a.c.fatal(&AuthError{Method: AuthEAP, Message: "server sent EAP-Failure (" + name + ")"})
 		}
 	}
 }
@@ -70,22 +107,49 @@ func (a *eapAuth) request(p Packet) {
 	b := a.lastResp[:0]
 	switch typ {
 	case eapTypeIdentity:
-		b = append(append(b, eapTypeIdentity), a.c.cfg.Username...)
+		b = append(append(b, eapTypeIdentity), a.identity()...)
 	case eapTypeNotification:
 		a.c.log.Info("ppp: EAP notification", "text", printableText(data))
 		b = append(b, eapTypeNotification)
 	case eapTypeNak:
 		return // only valid in a Response
-	case eapTypeMSCHAPv2:
+	case eapTypeTLS, eapTypeMSCHAPv2:
 		var ok bool
-		if b, ok = a.mschapv2(b, data); !ok {
+		if b, ok = a.method1(b, typ, data); !ok {
 			return
 		}
 	default:
-		b = append(b, eapTypeNak, eapTypeMSCHAPv2) // legacy Nak (5.3.1)
+		b = a.nak(b, typ)
 	}
 	a.lastResp, a.lastID, a.answered = b, p.ID, true
 	a.c.sendPacket(ProtoEAP, eapResponse, p.ID, b)
+}
+
+// method1 runs our method's Type-Data, or Naks the other one.
+func (a *eapAuth) method1(b []byte, typ uint8, data []byte) ([]byte, bool) {
+	switch {
+	case typ == eapTypeTLS && a.tls != nil:
+		return a.tls.request(b, data)
+	case typ == eapTypeMSCHAPv2 && a.tls == nil:
+		return a.mschapv2(b, data)
+	}
+	return a.nak(b, typ), true
+}
+
+// nak appends a legacy Nak (RFC 3748 5.3.1) proposing our method.
+func (a *eapAuth) nak(b []byte, typ uint8) []byte {
+	want, name := a.method()
+	a.c.log.Debug("ppp eap nak", "proposed", int(typ), "want", name)
+	return append(b, eapTypeNak, want)
+}
+
+// identity is the EAP-Identity: the user name, or with a certificate and
+// no user name the certificate's common name.
+func (a *eapAuth) identity() string {
+	if a.c.cfg.Username == "" && a.tls != nil {
+		return a.tls.identity()
+	}
+	return a.c.cfg.Username
 }
 
 // mschapv2 handles the EAP-MSCHAPv2 Type-Data: OpCode, MS-CHAPv2-ID,
@@ -132,15 +196,29 @@ func (a *eapAuth) msChallenge(b []byte, msID uint8, body []byte) ([]byte, bool) 
 	return append(b, user...), true
 }
 
-// success ends EAP, but only after EAP-MSCHAPv2 verified the server.
+// success ends EAP, but only after our method verified the server.
 func (a *eapAuth) success() {
 	if a.done {
 		return
 	}
 	a.done = true
+	if a.tls != nil {
+		a.tlsSuccess()
+		return
+	}
 	if !a.msOK {
 		a.c.fatal(&AuthError{Method: AuthEAP, Message: "EAP-Success before EAP-MSCHAPv2 finished", Err: ErrMutualAuth})
 		return
 	}
 	a.c.authSucceeded(AuthEAP, a.hlak)
+}
+
+// tlsSuccess accepts EAP-Success after a completed EAP-TLS handshake.
+func (a *eapAuth) tlsSuccess() {
+	if !a.tls.ok {
+		a.tls.stop()
+		a.c.fatal(eapTLSAuthError(&eapTLSError{msg: "EAP-Success before the TLS handshake finished", err: ErrMutualAuth}))
+		return
+	}
+	a.c.authSucceeded(AuthEAP, a.tls.hlak)
 }

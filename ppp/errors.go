@@ -48,7 +48,10 @@ type AuthError struct {
 	Code    int
 	Retry   bool   // MS-CHAP R=1: the server would allow another attempt
 	Message string // human-readable reason, server text included and sanitized
-	Err     error  // ErrMutualAuth for a bad authenticator response, else nil
+	// Err is ErrMutualAuth for a bad authenticator response; for EAP-TLS the
+	// cause (ErrEAPServerCert with the x509 error, ErrAuthTimeout, the TLS
+	// alert); else nil.
+	Err error
 }
 
 func (e *AuthError) Error() string {
@@ -65,7 +68,8 @@ func (e *AuthError) Error() string {
 	return s
 }
 
-// Unwrap lets errors.Is(err, ErrMutualAuth) see through an AuthError.
+// Unwrap lets errors.Is(err, ErrMutualAuth) (or ErrEAPServerCert) see
+// through an AuthError.
 func (e *AuthError) Unwrap() error { return e.Err }
 
 // printableText makes server-supplied text (PAP message, Terminate reason)
@@ -144,3 +148,48 @@ func (e *unknownAuthError) Error() string {
 }
 
 func (e *unknownAuthError) Unwrap() error { return ErrUnknownAuthMethod }
+
+// ErrEAPServerCert: the EAP-TLS server's certificate did not verify against
+// EAPTLSConfig.RootCAs (and ServerName). Wrapped, with the x509 error, in an
+// AuthError.
+var ErrEAPServerCert = errors.New("ppp: EAP server certificate rejected")
+
+// eapTLSCertError is the EAP server certificate check's failure; it
+// unwraps to ErrEAPServerCert and the x509 error.
+type eapTLSCertError struct {
+	subject, msg string
+	err          error
+}
+
+func (e *eapTLSCertError) Error() string {
+	s := "EAP server certificate"
+	if e.subject != "" {
+		s += " (" + e.subject + ")"
+	}
+	if e.msg != "" {
+		return s + ": " + e.msg
+	}
+	return s + " rejected: " + e.err.Error()
+}
+
+func (e *eapTLSCertError) Unwrap() []error { return []error{ErrEAPServerCert, e.err} }
+
+// eapTLSError is any other EAP-TLS failure, with its cause.
+type eapTLSError struct {
+	msg string
+	err error
+}
+
+func (e *eapTLSError) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.err.Error()
+}
+
+func (e *eapTLSError) Unwrap() error { return e.err }
+
+// eapTLSAuthError turns an EAP-TLS failure into the link's AuthError.
+func eapTLSAuthError(err error) *AuthError {
+	return &AuthError{Method: AuthEAP, Message: "EAP-TLS", Err: err}
+}
