@@ -291,15 +291,15 @@ func authErr(t *testing.T, s *fakeServer) *AuthError {
 func TestEAPTLS(t *testing.T) {
 	pki := newTestPKI(t, "corp")
 	tests := []struct {
-		name       string
-		cfg        EAPTLSConfig
-		srvFrag    int
-		askMS      bool
-		offerMS    bool
-		wantFrag   bool
-		identity   string
-		withUser   bool
-		mru        uint16
+		name     string
+		cfg      EAPTLSConfig
+		srvFrag  int
+		askMS    bool
+		offerMS  bool
+		wantFrag bool
+		identity string
+		withUser bool
+		mru      uint16
 	}{
 		{name: "small fragments", cfg: EAPTLSConfig{FragmentSize: 100}, srvFrag: 120, wantFrag: true},
 		{name: "fragments fit the MRU", srvFrag: 250, wantFrag: true, mru: 300},
