@@ -37,6 +37,7 @@ type fileConfig struct {
 	DownScript         string   `toml:"down_script"`
 	StatusFile         string   `toml:"status_file"`
 	Proxy              string   `toml:"proxy"`
+	ProxyPasswordFile  string   `toml:"proxy_password_file"`
 	Reconnect          *bool    `toml:"reconnect"`
 	EchoInterval       duration `toml:"echo_interval"`
 	EchoTimeout        duration `toml:"echo_timeout"`

@@ -120,7 +120,8 @@ func connectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "up-script", Usage: "run `FILE` when the tunnel is up (pppd ip-up environment)"},
 		&cli.StringFlag{Name: "down-script", Usage: "run `FILE` when the tunnel goes down"},
 		&cli.StringFlag{Name: "status-file", Usage: "write JSON status to `FILE` on every state change"},
-		&cli.StringFlag{Name: "proxy", Usage: "HTTP proxy `URL` (http://[user:pass@]host:port)"},
+		&cli.StringFlag{Name: "proxy", Usage: "HTTP proxy `URL` (http://[user[:pass]@]host:port; default $HTTPS_PROXY unless $NO_PROXY names the server; none = direct)"},
+		&cli.StringFlag{Name: "proxy-password-file", Usage: "`FILE` holding the proxy password (mode 0600); the user goes in the --proxy URL"},
 		&cli.BoolFlag{Name: "reconnect", Usage: "reconnect with backoff after failures (not after auth/certificate rejection)", Value: true},
 		&cli.DurationFlag{Name: "echo-interval", Usage: "idle time before an SSTP echo request", Value: sstp.DefaultHelloInterval},
 		&cli.DurationFlag{Name: "echo-timeout", Usage: "time to wait for any packet after an echo request before the path counts as dead", Value: sstp.DefaultHelloTimeout},
@@ -194,6 +195,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	str("down-script", &o.DownScript)
 	str("status-file", &o.StatusFile)
 	str("proxy", &o.Proxy)
+	str("proxy-password-file", &o.ProxyPasswordFile)
 	boolean("reconnect", &o.Reconnect)
 	dur("echo-interval", &o.EchoInterval)
 	dur("echo-timeout", &o.EchoTimeout)
@@ -293,9 +295,11 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 		}
 		cfg.KeyLogWriter = f
 	}
-	if o.Proxy != "" {
-		return cfg, errors.New("--proxy is not supported yet")
+	proxy, err := o.proxy() // proxy.go
+	if err != nil {
+		return cfg, err
 	}
+	cfg.Proxy = proxy
 	return cfg, nil
 }
 
