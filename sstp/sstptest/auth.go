@@ -19,6 +19,7 @@ const (
 	stageChallenge        // EAP-MSCHAPv2 Challenge sent
 	stageSuccess          // EAP-MSCHAPv2 Success-Request sent
 	stageFailure          // EAP-MSCHAPv2 Failure-Request sent
+	stageTLS              // EAP-TLS running (eaptls.go)
 )
 
 // authServer is the authenticator side of PAP, CHAP-MD5, MS-CHAPv2 and EAP-MSCHAPv2.
@@ -40,6 +41,7 @@ type authServer struct {
 	user      string
 	password  string
 	nt        [24]byte
+	tls       *eapTLSServer // EAP-TLS run, nil before stageTLS
 }
 
 func (a *authServer) start(now time.Time, p *pppServer, m ppp.AuthMethod) {
@@ -204,8 +206,21 @@ func (a *authServer) eap(now time.Time, p *pppServer, pk ppp.Packet) {
 	a.resendAt = time.Time{}
 	typ, d := pk.Data[0], pk.Data[1:]
 	switch {
-	case a.eapStage == stageIdentity && typ == eapTypeIdentity:
+	case a.eapStage == stageIdentity && typ == eapTypeIdentity && p.cfg.EAPTLS != nil:
 		a.user = string(d)
+		a.attempt(p, a.user)
+		a.startEAPTLS(now, p)
+	case a.eapStage == stageTLS && typ == eapTypeTLS:
+		a.eapTLS(now, p, d)
+	case a.eapStage == stageTLS && typ == eapTypeNak && len(d) > 0 && d[0] == eapTypeMSCHAPv2:
+		// A client without a certificate: EAP-MSCHAPv2 instead, as NPS does when its
+		// policy allows both.
+		a.tls.pipe.Abort()
+		fallthrough
+	case a.eapStage == stageIdentity && typ == eapTypeIdentity:
+		if a.eapStage == stageIdentity {
+			a.user = string(d)
+		}
 		a.eapStage = stageChallenge
 		a.msID = a.id + 1
 		a.request(now, p, eapProto, eapRequest, a.eapMSCHAPv2(msOpChallenge, a.chapChallenge()))

@@ -183,12 +183,17 @@ type Options struct {
 	// TLSConfig with a certificate; nil = a generated self-signed ECDSA P-256 certificate for
 	// "localhost", 127.0.0.1, ::1 and Hostnames. TLS 1.2 is the minimum either way.
 	TLSConfig *tls.Config
+	// EAPTLS makes EAP offer EAP-TLS (RFC 5216) first, with this server configuration
+	// (ClientCAs, ClientAuth: tls.RequireAndVerifyClientCert); no Certificates = the HTTPS
+	// certificate. TLS 1.2 is forced. A client that Naks it toward EAP-MSCHAPv2 gets that.
+	EAPTLS *tls.Config
 	// Hostnames are extra DNS names or IP addresses for the generated certificate.
 	Hostnames []string
 	// Logger receives the session events; nil = discard.
 	Logger *slog.Logger
-	// HandleIP receives the client's IPv4/IPv6 packets (pkt is only valid during the call);
-	// nil = answer ICMP echo requests addressed to ServerIP.
+	// HandleIP receives the client's IPv4/IPv6 packets (pkt is only valid during the call),
+	// in order, one call at a time per session; nil = answer ICMP echo requests addressed to
+	// ServerIP.
 	HandleIP func(s *Session, pkt []byte)
 }
 

@@ -67,6 +67,8 @@ type SessionInfo struct {
 	IPv6Up           bool  // IPV6CP opened
 	ClientDisconnect bool  // the client sent CALL_DISCONNECT
 	AuthAttempts     int
+	EAPMethod        string // "eap-tls" after an EAP-TLS success
+	ClientCert       string // the verified EAP-TLS client certificate's common name
 	Done             bool
 	Err              error // why the session ended (nil when the client disconnected cleanly)
 }

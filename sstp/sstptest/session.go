@@ -44,13 +44,14 @@ type Session struct {
 	log  *slog.Logger
 	info SessionInfo // guarded by srv.mu
 
-	wmu    sync.Mutex
-	wbuf   []byte
-	up     atomic.Bool
-	ipv6Up atomic.Bool
-	dead   chan struct{} // closed when the session ends
-	killCh chan struct{}
-	killed sync.Once
+	wmu      sync.Mutex
+	wbuf     []byte
+	up       atomic.Bool   // IPv4 data may flow (IPCP open, binding verified if enforced)
+	ipv6Up   atomic.Bool   // IPv6 data may flow
+	lastData atomic.Int64  // unix nanoseconds of the last data packet taken by fastIP
+	dead     chan struct{} // closed when the session ends
+	killCh   chan struct{}
+	killed   sync.Once
 
 	in            chan []byte
 	free          chan struct{}
@@ -224,6 +225,8 @@ func (s *Session) finish() {
 		s.err = ErrServerClosed
 	}
 	close(s.dead)
+	s.up.Store(false)
+	s.ipv6Up.Store(false)
 	s.srv.releaseIP(s)
 	s.srv.update(s, func(i *SessionInfo) { i.Done, i.Err = true, s.err })
 	if s.err != nil {
@@ -267,6 +270,9 @@ func (s *Session) readLoop() {
 			}
 			return
 		}
+		if s.fastIP(pkt) {
+			continue
+		}
 		select {
 		case s.in <- pkt:
 		case <-s.dead:
@@ -280,6 +286,28 @@ func (s *Session) readLoop() {
 			return
 		}
 	}
+}
+
+// fastIP delivers an IP data packet straight from the reader once the data path is open, so
+// bulk traffic does not pay two goroutine switches per packet. Order is kept: the reader only
+// gets here when the loop has finished with the previous packet.
+func (s *Session) fastIP(pkt []byte) bool {
+	if len(pkt) < sstpHeaderLen+pppHeaderLen || pkt[1]&1 != 0 || pkt[4] != 0xff || pkt[5] != 0x03 || pkt[6] != 0 {
+		return false
+	}
+	switch {
+	case pkt[7] == ipv4Proto && s.up.Load(), pkt[7] == ipv6Proto && s.ipv6Up.Load():
+	default:
+		return false
+	}
+	s.lastData.Store(time.Now().UnixNano())
+	ip := pkt[sstpHeaderLen+pppHeaderLen:]
+	if h := s.cfg.HandleIP; h != nil {
+		h(s, ip)
+	} else if reply := echoReply(ip, s.cfg.ServerIP); reply != nil {
+		s.WriteIP(reply)
+	}
+	return true
 }
 
 // loop is the session's event loop: packets, read errors, timers and shutdown.
@@ -343,7 +371,11 @@ func (s *Session) idleAt() time.Time {
 	if s.cfg.idleTimeout <= 0 || s.st == stateWaitConnect || s.st == stateHold || s.st == stateStopped {
 		return time.Time{}
 	}
-	return s.lastRecv.Add(s.cfg.idleTimeout)
+	last := s.lastRecv
+	if d := time.Unix(0, s.lastData.Load()); d.After(last) {
+		last = d
+	}
+	return last.Add(s.cfg.idleTimeout)
 }
 
 // timeout runs every timer that is due.
