@@ -8,7 +8,8 @@
 // The client writes for -duration over TLS 1.3 with Go's default cipher
 // preference (the one sstpgo's own handshake makes), then half-closes; the
 // server counts what arrived until EOF and sends back one line, which the
-// client prints: "bytes seconds MB/s cipher".
+// client prints: "bytes seconds MB/s cipher client-CPU-seconds" (user+system
+// time of the client process, for CPU per MB next to sstpgo's).
 //
 // delay-proxy forwards every TCP connection to -upstream and holds each chunk
 // for -delay in each direction (a fixed one-way delay, RTT = 2×delay); kernel
@@ -32,6 +33,7 @@ import (
 	"math/big"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -132,8 +134,17 @@ func client(args []string) error {
 	if err != nil {
 		return fmt.Errorf("no result from the server: %w", err)
 	}
-	fmt.Print(strings.TrimSpace(line) + "\n")
+	fmt.Printf("%s %.3f\n", strings.TrimSpace(line), cpuSeconds())
 	return nil
+}
+
+// cpuSeconds is this process's user+system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func selfSigned() (tls.Certificate, error) {

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Performance of sstpgo on the demo topology (scripts/topology.sh), in one run:
+# iperf3 goodput LAN host -> corporate host through the tunnel, a raw TLS
+# stream over the same router -> server link for comparison (scripts/tlsbench),
+# their ratio, sstpgo's peak and steady RSS, CPU time per MB moved, and the
+# time from start to "tunnel up" counted in round trips over a link with added
+# delay (tlsbench delay-proxy: this kernel has no netem). mipsle and arm7
+# builds run the same goodput test under qemu-user when it is installed.
+# Prints a Markdown table (the README's Performance section).
+#
+# Root only; run through `make bench` (which builds bin/ first). Bounded to
+# about a minute; idempotent; removes the topology on exit.
+# Knobs: BENCH_SECONDS (5), BENCH_DELAY_MS (50), BENCH_ARCHES ("mipsle arm"), BENCH_WAN (100mbit),
+# BENCH_PREFIX (sgbench), SSTPGO / SSTPTEST_SERVER (binaries, default bin/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+P=${BENCH_PREFIX:-sgbench}
+SECS=${BENCH_SECONDS:-5}
+DELAY_MS=${BENCH_DELAY_MS:-50}
+ARCHES=${BENCH_ARCHES-mipsle arm}
+WAN=${BENCH_WAN:-100mbit}
+SSTPGO=${SSTPGO:-$(pwd)/bin/sstpgo}
+SERVER=${SSTPTEST_SERVER:-$(pwd)/bin/sstptest-server}
+WORK=$(mktemp -d)
+PIDS=""
+export CGO_ENABLED=0
+
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TUN)" >&2; exit 2; }
+for c in ip iptables iperf3 awk tc; do
+	command -v $c >/dev/null || { echo "bench: needs $c" >&2; exit 2; }
+done
+[ -x "$SSTPGO" ] && [ -x "$SERVER" ] || { echo "bench: build first (make bench)" >&2; exit 2; }
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	sleep 0.3
+	./scripts/topology.sh down "$P" || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+nsx() { n=$1; shift; ip netns exec "$P-$n" "$@"; }
+# bg NS CMD...: start CMD in namespace NS in the background; LAST is its pid
+# (ip netns exec execs the command, so the pid is the command's own).
+bg() { n=$1; shift; ip netns exec "$P-$n" "$@" & PIDS="$PIDS $!"; LAST=$!; }
+log() { echo "bench: $*" >&2; }
+
+# qemu_for ARCH: the qemu-user binary for an arch, "" for the native one.
+qemu_for() {
+	case $1 in
+	native) echo "" ;;
+	mipsle) command -v qemu-mipsel-static || true ;;
+	arm) command -v qemu-arm-static || true ;;
+	esac
+}
+
+build() {
+	go build -trimpath -o "$WORK/tlsbench-native" ./scripts/tlsbench
+	for a in $ARCHES; do
+		case $a in
+		mipsle) env="GOARCH=mipsle GOMIPS=softfloat" ;;
+		arm) env="GOARCH=arm GOARM=7" ;;
+		*) log "unknown arch $a"; exit 2 ;;
+		esac
+		env GOOS=linux $env go build -trimpath -tags urfave_cli_no_docs -ldflags '-s -w' -o "$WORK/sstpgo-$a" .
+		env GOOS=linux $env go build -trimpath -o "$WORK/tlsbench-$a" ./scripts/tlsbench
+	done
+	cp "$SSTPGO" "$WORK/sstpgo-native"
+}
+
+setup() {
+	./scripts/topology.sh up "$P"
+	bg srv "$SERVER" --listen 198.51.100.1:443 --personality rras --user alice:correct-horse \
+		--cert-out "$WORK" --hostname vpn.example.test --server-ip 10.0.0.1 --pool 10.0.0.0/24 \
+		--tun tun-srv --log-level warn
+	bg srv "$WORK/tlsbench-native" server -listen 198.51.100.1:4433
+	bg srv "$WORK/tlsbench-native" delay-proxy -listen 198.51.100.1:8443 \
+		-upstream 198.51.100.1:443 -delay "${DELAY_MS}ms"
+	bg corp iperf3 -s -B 172.16.50.2 >"$WORK/iperf3-server.log" 2>&1
+	umask 077; printf 'correct-horse\n' >"$WORK/password"; umask 022
+	i=0; while [ ! -s "$WORK/ca.pem" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+}
+
+# start ARCH PORT: run sstpgo in the router; sets CLIENT (pid) and CLOG.
+start() {
+	CLOG=$WORK/client-$1-$2.log
+	# shellcheck disable=SC2046
+	bg rtr $(qemu_for "$1") "$WORK/sstpgo-$1" connect --server "198.51.100.1:$2" \
+		--sni vpn.example.test --ca-cert "$WORK/ca.pem" --user alice --password-file "$WORK/password" \
+		--route 172.16.50.0/24 --reconnect=false >"$CLOG" 2>&1
+	CLIENT=$LAST
+}
+
+# wait_up: poll for "tunnel up" every 10 ms, up to 60 s.
+wait_up() {
+	i=0
+	until grep -q 'tunnel up' "$CLOG" 2>/dev/null; do
+		sleep 0.01; i=$((i+1))
+		if [ $i -gt 6000 ] || ! kill -0 "$CLIENT" 2>/dev/null; then
+			cat "$CLOG" >&2; log "tunnel did not come up"; exit 1
+		fi
+	done
+}
+
+stop() { kill "$CLIENT" 2>/dev/null || true; wait "$CLIENT" 2>/dev/null || true; }
+
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+kib() { awk -v k="$2" '$1==k":" {print $2}' "/proc/$1/status"; }
+
+# goodput ARCH: fills G_* for one row of the table.
+goodput() {
+	start "$1" 443
+	wait_up
+	sleep 0.3
+	local t0 t1 raw
+	t0=$(cpu_ticks "$CLIENT")
+	G_TUN=$(nsx lan iperf3 -c 172.16.50.2 -t "$SECS" -f m | awk '/receiver/ {print $(NF-2)}')
+	t1=$(cpu_ticks "$CLIENT")
+	sleep 1
+	G_HWM=$(kib "$CLIENT" VmHWM); G_RSS=$(kib "$CLIENT" VmRSS)
+	# CPU ms per MB of goodput: utime+stime ticks over the transfer.
+	G_CPU=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v mbit="$G_TUN" -v s="$SECS" \
+		'BEGIN {mb = mbit*s/8; if (mb > 0) printf "%.2f", d/hz*1000/mb; else print "n/a"}')
+	stop
+	# shellcheck disable=SC2046
+	raw=$(nsx rtr $(qemu_for "$1") "$WORK/tlsbench-$1" client -connect 198.51.100.1:4433 -duration "${SECS}s")
+	G_CIPHER=$(echo "$raw" | awk '{print $4}')
+	G_RAW=$(echo "$raw" | awk '{printf "%.0f", $3*8}')
+	G_RAWCPU=$(echo "$raw" | awk '{if ($1 > 0) printf "%.2f", $5*1000/($1/1e6); else print "n/a"}')
+}
+
+# wan RATE|off: shape the router's uplink (egress, the direction measured).
+wan() {
+	if [ "$1" = off ]; then
+		nsx rtr tc qdisc del dev rwan0 root 2>/dev/null || true
+	else
+		nsx rtr tc qdisc replace dev rwan0 root tbf rate "$1" burst 64kb latency 50ms
+	fi
+}
+
+# uptime: median of three starts through the delay proxy, in ms.
+uptime_ms() {
+	local runs=""
+	for _ in 1 2 3; do
+		start native 8443
+		t0=$(date +%s%N)
+		wait_up
+		t1=$(date +%s%N)
+		stop
+		runs="$runs $(((t1 - t0) / 1000000))"
+	done
+	echo $runs | tr ' ' '\n' | sort -n | sed -n 2p
+}
+
+row() { # label link tun raw cpu rawcpu hwm rss
+	awk -v l="$1" -v k="$2" -v t="$3" -v r="$4" -v c="$5" -v rc="$6" -v h="$7" -v s="$8" 'BEGIN {
+		ratio = (r > 0) ? sprintf("%.2f", t/r) : "n/a"
+		cr = (c > 0 && rc > 0) ? sprintf("%.2f", rc/c) : "n/a"
+		mem = (h != "") ? sprintf("%.1f / %.1f MiB", h/1024, s/1024) : "–"
+		printf "| %s | %s | %s | %s | **%s** | %s | %s | **%s** | %s |\n", l, k, t, r, ratio, c, rc, cr, mem
+	}'
+}
+
+log "building tlsbench and the cross binaries"
+build
+log "topology $P, server, raw TLS sink, delay proxy, iperf3"
+setup
+echo "| build | link | tunnel Mbit/s (iperf3) | raw TLS Mbit/s | goodput ratio | tunnel CPU ms/MB | raw TLS CPU ms/MB | CPU ratio | sstpgo RSS peak / steady |" >"$WORK/table"
+echo "|---|---|---|---|---|---|---|---|---|" >>"$WORK/table"
+NATIVE="$(go env GOARCH) native"
+log "native goodput (${SECS}s iperf3, ${SECS}s raw TLS)"
+goodput native
+row "$NATIVE" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" >>"$WORK/table"
+CIPHER=$G_CIPHER
+log "native goodput, uplink shaped to $WAN"
+wan "$WAN"
+goodput native
+wan off
+row "$NATIVE" "$WAN uplink" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" >>"$WORK/table"
+for a in $ARCHES; do
+	if [ -z "$(qemu_for "$a")" ]; then log "no qemu-user for $a: skipped"; continue; fi
+	log "$a under qemu-user"
+	goodput "$a"
+	row "$a (qemu-user)" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "" "" >>"$WORK/table"
+done
+log "time to tunnel up with ${DELAY_MS} ms one-way delay"
+UP=$(uptime_ms)
+RTT=$((2 * DELAY_MS))
+
+echo
+cat "$WORK/table"
+echo
+awk -v u="$UP" -v r="$RTT" 'BEGIN {printf "Time from start to tunnel up: %.1f round trips (%d ms at RTT %d ms, median of 3).\n", u/r, u, r}'
+echo "Cipher (native): $CIPHER. Linux $(uname -r), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), every host in a namespace on this one machine; ${SECS}s per transfer; $(go version | awk '{print $3}')."
