@@ -407,11 +407,11 @@ func TestEAPTLSFailures(t *testing.T) {
 // link at the deadline, and the handshake goroutine is gone.
 func TestEAPTLSTimeout(t *testing.T) {
 	pki := newTestPKI(t, "corp")
-	base := runtime.NumGoroutine()
 	s, e := newEAPTLSTest(t, pki, EAPTLSConfig{Certificate: pki.client, RootCAs: pki.pool}, 0)
 	e.silent = true
 	e.run()
 	e.stop()
+	hs := clientHandshake(t, s)
 	if d, ok := s.c.Deadline(); !ok || d.Sub(s.now) > 30*time.Second {
 		t.Fatalf("deadline %v %v", d, ok)
 	}
@@ -420,26 +420,37 @@ func TestEAPTLSTimeout(t *testing.T) {
 	if !errors.Is(ae, ErrAuthTimeout) {
 		t.Errorf("error %v, want ErrAuthTimeout", ae)
 	}
-	if n := runtime.NumGoroutine(); n > base {
-		t.Errorf("%d goroutines after the timeout, %d before", n, base)
+	if done, _ := hs.Result(); !done {
+		t.Error("handshake goroutine still running after the timeout")
 	}
+}
+
+// clientHandshake is the client's handshake pipe; Result's done means its
+// goroutine has returned.
+func clientHandshake(t *testing.T, s *fakeServer) *tlspipe.Conn {
+	t.Helper()
+	a, ok := s.c.auth.(*eapAuth)
+	if !ok || a.tls == nil || a.tls.pipe == nil {
+		t.Fatal("no EAP-TLS run")
+	}
+	return a.tls.pipe
 }
 
 // TestEAPTLSCloseMidHandshake: Close stops the handshake goroutine.
 func TestEAPTLSCloseMidHandshake(t *testing.T) {
 	pki := newTestPKI(t, "corp")
-	base := runtime.NumGoroutine()
 	s, e := newEAPTLSTest(t, pki, EAPTLSConfig{Certificate: pki.client, RootCAs: pki.pool}, 0)
 	e.silent = true
 	e.run()
 	e.stop()
-	if n := runtime.NumGoroutine(); n != base+1 {
-		t.Fatalf("%d goroutines during the handshake, %d before", n, base)
+	hs := clientHandshake(t, s)
+	if done, _ := hs.Result(); done {
+		t.Fatal("handshake over before Close")
 	}
 	s.c.Close(s.now)
 	s.pump()
-	if n := runtime.NumGoroutine(); n > base {
-		t.Errorf("%d goroutines after Close, %d before", n, base)
+	if done, _ := hs.Result(); !done {
+		t.Error("handshake goroutine still running after Close")
 	}
 }
 
