@@ -39,6 +39,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type flags struct {
 	listen, personality, certOut, serverIP, pool, fault, tun, auth, logLevel string
+	eapTLSCA                                                                 string
 	users, hostnames, dns                                                    listFlag
 	ipv6, noVerify                                                           bool
 	echo, lcpEcho, idle, connectedTimeout                                    time.Duration
@@ -68,6 +69,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.DurationVar(&f.idle, "idle-timeout", 0, "CALL_ABORT after this long without a packet (0 = personality default, negative = off)")
 	fs.DurationVar(&f.connectedTimeout, "connected-timeout", 0, "CALL_CONNECTED deadline after auth (0 = 60s)")
 	fs.BoolVar(&f.noVerify, "no-verify-binding", false, "record but do not enforce the crypto binding")
+	fs.StringVar(&f.eapTLSCA, "eap-tls-ca", "", "PEM file of the CA for client certificates: EAP offers EAP-TLS first (the HTTPS certificate is the EAP server's)")
 	fs.StringVar(&f.auth, "auth", "", "methods offered in order, e.g. pap,mschapv2 (default: personality's)")
 	fs.StringVar(&f.fault, "fault", "none", "fault to inject: "+faultNames())
 	fs.StringVar(&f.tun, "tun", "", "create this TUN device and route IP between it and the sessions")
@@ -122,8 +124,27 @@ func (f *flags) options(log *slog.Logger) (sstptest.Options, error) {
 		no := false
 		o.VerifyBinding = &no
 	}
+	if f.eapTLSCA != "" {
+		if o.EAPTLS, err = eapTLSConfig(f.eapTLSCA); err != nil {
+			return o, err
+		}
+	}
 	o.Users, err = parseUsers(f.users)
 	return o, err
+}
+
+// eapTLSConfig makes the EAP-TLS server configuration: client certificates must chain to
+// the CA in caFile (RFC 5216 2.1.1: the server requests the peer's certificate).
+func eapTLSConfig(caFile string) (*tls.Config, error) {
+	pemData, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--eap-tls-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil, fmt.Errorf("--eap-tls-ca %s: no PEM certificate", caFile)
+	}
+	return &tls.Config{ClientCAs: pool, ClientAuth: tls.RequireAndVerifyClientCert}, nil
 }
 
 func parseUsers(list []string) (map[string]string, error) {
