@@ -610,6 +610,10 @@ func (s *Session) disconnect(now time.Time) {
 	s.state = stateDisconnecting
 	s.netUp.Store(false)
 	s.log.Info("disconnecting")
+	// A data write stuck on a server that stopped reading holds wmu; the
+	// deadline ends it, so Close takes at most the acknowledgement wait
+	// (MS-SSTP 3.2.2) here too instead of hanging until the hello timer.
+	s.raw.SetWriteDeadline(now.Add(DefaultDisconnectWait))
 	if err := s.sendControl(MsgCallDisconnect); err != nil {
 		s.fail(nil)
 		return
