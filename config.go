@@ -23,6 +23,10 @@ type fileConfig struct {
 	PinSHA256          string   `toml:"pin_sha256"`
 	InsecureSkipVerify bool     `toml:"insecure_skip_verify"`
 	TLSKeylog          string   `toml:"tls_keylog"`
+	ClientCert         string   `toml:"client_cert"`
+	ClientKey          string   `toml:"client_key"`
+	EAPCA              string   `toml:"eap_ca"`
+	EAPServerName      string   `toml:"eap_server_name"`
 	Auth               []string `toml:"auth"`
 	Ifname             string   `toml:"ifname"`
 	MTU                int      `toml:"mtu"`

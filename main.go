@@ -108,6 +108,10 @@ func connectFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "DANGEROUS: accept any server certificate"},
 		&cli.StringFlag{Name: "tls-keylog", Usage: "write TLS secrets to `FILE` (NSS key log, for Wireshark)"},
 		&cli.StringFlag{Name: "auth", Usage: "allowed authentication `METHODS`: pap,chap,mschapv2,eap (default: all)"},
+		&cli.StringFlag{Name: "client-cert", Usage: "PEM `FILE` of a client certificate: authenticate with EAP-TLS, no password"},
+		&cli.StringFlag{Name: "client-key", Usage: "PEM `FILE` of the client certificate's private key (mode 0600)"},
+		&cli.StringFlag{Name: "eap-ca", Usage: "PEM `FILE` of the CA for the EAP-TLS server certificate (default: --ca-cert)"},
+		&cli.StringFlag{Name: "eap-server-name", Usage: "`NAME` the EAP-TLS server certificate must carry (default: chain only)"},
 		&cli.StringFlag{Name: "ifname", Usage: "tunnel interface `NAME`", Value: "sstp0"},
 		&cli.IntFlag{Name: "mtu", Usage: "tunnel MTU (default: the negotiated MRU)"},
 		&cli.BoolFlag{Name: "ipv6", Usage: "negotiate IPv6 (IPV6CP) too"},
@@ -173,6 +177,10 @@ func loadOptions(c *cli.Context) (*options, error) {
 	str("pin-sha256", &o.PinSHA256)
 	boolean("insecure-skip-verify", &o.InsecureSkipVerify)
 	str("tls-keylog", &o.TLSKeylog)
+	str("client-cert", &o.ClientCert)
+	str("client-key", &o.ClientKey)
+	str("eap-ca", &o.EAPCA)
+	str("eap-server-name", &o.EAPServerName)
 	if c.IsSet("auth") {
 		o.Auth = strings.Split(c.String("auth"), ",")
 	}
@@ -205,7 +213,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	if o.Server == "" {
 		return nil, errors.New("--server is required")
 	}
-	if o.User == "" {
+	if o.User == "" && o.ClientCert == "" {
 		return nil, errors.New("--user is required")
 	}
 	for _, r := range o.Routes {
@@ -229,6 +237,8 @@ func loadOptions(c *cli.Context) (*options, error) {
 		o.password = pw
 	case os.Getenv("SSTPGO_PASSWORD") != "":
 		o.password = os.Getenv("SSTPGO_PASSWORD")
+	case o.ClientCert != "":
+		// EAP-TLS: the certificate authenticates (eaptls.go).
 	default:
 		return nil, errors.New("no password: use --password-file FILE, SSTPGO_PASSWORD or password in the config file")
 	}
@@ -280,6 +290,9 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 			return cfg, fmt.Errorf("%s: no PEM certificate found", o.CACert)
 		}
 		cfg.RootCAs = pool
+	}
+	if err := o.eapTLS(&cfg); err != nil { // eaptls.go
+		return cfg, err
 	}
 	if o.PinSHA256 != "" {
 		pin, err := sstp.ParsePin(o.PinSHA256)
