@@ -132,10 +132,7 @@ func (d *daemon) run(ctx context.Context) error {
 			sess.Close()
 			return err
 		}
-		select {
-		case <-sess.Done():
-		case <-ctx.Done():
-		}
+		d.waitSession(ctx, sess)
 		d.cur.Store(nil)
 		sess.Close()
 		d.down(sess)

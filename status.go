@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sstpgo/sstpgo/sstp"
 )
 
 // status is what --status-file and SIGUSR1 report.
@@ -28,10 +32,38 @@ func (d *daemon) setState(state string, err error) {
 	}
 	js := d.statusJSON()
 	d.mu.Unlock()
-	if d.o.StatusFile != "" {
-		if err := writeFileAtomic(d.o.StatusFile, js); err != nil {
-			d.log.Warn("status file", "err", err)
+	d.writeStatus(js)
+}
+
+// statusEvery is how often the status file is rewritten while the tunnel is
+// up, so its byte counters and goroutine count stay current.
+const statusEvery = 30 * time.Second
+
+// waitSession waits until the session or ctx ends, refreshing the status file.
+func (d *daemon) waitSession(ctx context.Context, sess *sstp.Session) {
+	t := time.NewTicker(statusEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-sess.Done():
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.mu.Lock()
+			js := d.statusJSON()
+			d.mu.Unlock()
+			d.writeStatus(js)
 		}
+	}
+}
+
+func (d *daemon) writeStatus(js []byte) {
+	if d.o.StatusFile == "" {
+		return
+	}
+	if err := writeFileAtomic(d.o.StatusFile, js); err != nil {
+		d.log.Warn("status file", "err", err)
 	}
 }
 
@@ -87,6 +119,7 @@ func (d *daemon) statusJSON() []byte {
 		w.num("packets_out", int64(st.PacketsOut))
 	}
 	w.num("reconnects", int64(d.status.Reconnects))
+	w.num("goroutines", int64(runtime.NumGoroutine()))
 	w.str("last_error", d.status.LastError)
 	w.b = append(w.b, '}', '\n')
 	return w.b
