@@ -1,0 +1,133 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// writeClientPKI makes a test CA (x509 templates) and a client certificate it
+// signed for cn, as PEM files in dir: <name>-ca.pem, <name>.pem, <name>.key (0600).
+func writeClientPKI(t *testing.T, dir, name, cn string) (caFile, certFile, keyFile string) {
+	t.Helper()
+	now := time.Now()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ = x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	caFile = filepath.Join(dir, name+"-ca.pem")
+	certFile = filepath.Join(dir, name+".pem")
+	keyFile = filepath.Join(dir, name+".key")
+	for _, f := range []struct {
+		path, typ string
+		der       []byte
+		mode      os.FileMode
+	}{{caFile, "CERTIFICATE", caDER, 0o644}, {certFile, "CERTIFICATE", der, 0o644}, {keyFile, "PRIVATE KEY", kder, 0o600}} {
+		if err := os.WriteFile(f.path, pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: f.der}), f.mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return caFile, certFile, keyFile
+}
+
+// certClientArgs are the router's sstpgo arguments with a client certificate
+// instead of a user and password.
+func (tp *topo) certClientArgs(cert, key string, extra ...string) []string {
+	return append([]string{bin(tp.t, "sstpgo"), "connect",
+		"--server", serverWAN, "--sni", sniName, "--ca-cert", filepath.Join(tp.dir, "ca.pem"),
+		"--client-cert", cert, "--client-key", key, "--ifname", "sstp0",
+		"--route", corpNet, "--log-level", "debug", "--reconnect=false"}, extra...)
+}
+
+// A router with only a client certificate (no user, no password) connects to
+// the RRAS lookalike with EAP-TLS, whose crypto binding the server verifies
+// (it drops data until a verified CALL_CONNECTED), and the LAN reaches the
+// corporate host.
+func TestEAPTLSClientCertificate(t *testing.T) {
+	tp := newTopo(t)
+	caFile, cert, key := writeClientPKI(t, tp.dir, "corp", "router1.corp")
+	srv := tp.startServer("--eap-tls-ca", caFile)
+	env := []string{"SSTPGO_PASSWORD="}
+	cli := tp.rtr.start("sstpgo", env, tp.certClientArgs(cert, key)...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatalf("tunnel did not come up:\n%s\nserver:\n%s", cli.Output(), srv.Output())
+	}
+	eventually(t, 10*time.Second, "LAN reaches the corporate host", tp.pingCorp)
+	if !strings.Contains(cli.Output(), "EAP-TLS handshake done") {
+		t.Errorf("client log does not name EAP-TLS:\n%s", cli.Output())
+	}
+	if !strings.Contains(srv.Output(), "auth ok") || !strings.Contains(srv.Output(), "router1.corp") {
+		t.Errorf("server did not authenticate router1.corp:\n%s", srv.Output())
+	}
+	cli.signal(syscall.SIGTERM)
+	if code := cli.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0", code)
+	}
+	if err := tp.routerClean(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Certificates the other side does not trust end with the authentication
+// exit code after one attempt, and the tunnel never comes up.
+func TestEAPTLSRejectedCertificates(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		setup      func(tp *topo, corpCA, otherCA, otherCert, otherKey, cert, key string) []string
+	}{
+		{"client cert from another CA", "refused the TLS handshake",
+			func(tp *topo, _, _, otherCert, otherKey, _, _ string) []string {
+				return tp.certClientArgs(otherCert, otherKey)
+			}},
+		{"EAP server cert not trusted", "EAP server certificate",
+			func(tp *topo, _, otherCA, _, _, cert, key string) []string {
+				return tp.certClientArgs(cert, key, "--eap-ca", otherCA)
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tp := newTopo(t)
+			corpCA, cert, key := writeClientPKI(t, tp.dir, "corp", "router1.corp")
+			otherCA, otherCert, otherKey := writeClientPKI(t, tp.dir, "other", "mallory")
+			srv := tp.startServer("--eap-tls-ca", corpCA)
+			cli := tp.rtr.start("sstpgo", []string{"SSTPGO_PASSWORD="}, tc.setup(tp, corpCA, otherCA, otherCert, otherKey, cert, key)...)
+			if code := cli.wait(30 * time.Second); code != 3 {
+				t.Fatalf("exit code %d, want 3 (authentication rejected)\n%s", code, cli.Output())
+			}
+			if !strings.Contains(cli.Output(), tc.want) {
+				t.Errorf("client output does not say %q:\n%s", tc.want, cli.Output())
+			}
+			if strings.Contains(srv.Output(), "auth ok") {
+				t.Errorf("server authenticated:\n%s", srv.Output())
+			}
+			if err := tp.routerClean(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
