@@ -1,18 +1,19 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/sstpgo/sstpgo/internal/flattoml"
 )
 
 // fileConfig is the TOML configuration file; every key has a flag of the
 // same name with '_' written as '-'. Flags given on the command line win.
+// The toml tags are for tests (BurntSushi/toml decodes the same file);
+// the parser itself uses the table in keys.
 type fileConfig struct {
 	Server             string   `toml:"server"`
 	User               string   `toml:"user"`
@@ -49,6 +50,29 @@ type fileConfig struct {
 	Netifd             bool     `toml:"netifd"`
 }
 
+// keys binds every key of the file to its field (no reflection in the router binary).
+func (fc *fileConfig) keys() []flattoml.Field {
+	return []flattoml.Field{
+		{Key: "server", Ptr: &fc.Server}, {Key: "user", Ptr: &fc.User},
+		{Key: "password", Ptr: &fc.Password}, {Key: "password_file", Ptr: &fc.PasswordFile},
+		{Key: "ca_cert", Ptr: &fc.CACert}, {Key: "sni", Ptr: &fc.SNI},
+		{Key: "pin_sha256", Ptr: &fc.PinSHA256}, {Key: "insecure_skip_verify", Ptr: &fc.InsecureSkipVerify},
+		{Key: "tls_keylog", Ptr: &fc.TLSKeylog}, {Key: "auth", Ptr: &fc.Auth},
+		{Key: "client_cert", Ptr: &fc.ClientCert}, {Key: "client_key", Ptr: &fc.ClientKey},
+		{Key: "eap_ca", Ptr: &fc.EAPCA}, {Key: "eap_server_name", Ptr: &fc.EAPServerName},
+		{Key: "ifname", Ptr: &fc.Ifname}, {Key: "mtu", Ptr: &fc.MTU},
+		{Key: "ipv6", Ptr: &fc.IPv6}, {Key: "log_level", Ptr: &fc.LogLevel},
+		{Key: "routes", Ptr: &fc.Routes}, {Key: "default_route", Ptr: &fc.DefaultRoute},
+		{Key: "metric", Ptr: &fc.Metric}, {Key: "use_peer_dns", Ptr: &fc.UsePeerDNS},
+		{Key: "resolv_conf", Ptr: &fc.ResolvConf}, {Key: "up_script", Ptr: &fc.UpScript},
+		{Key: "down_script", Ptr: &fc.DownScript}, {Key: "status_file", Ptr: &fc.StatusFile},
+		{Key: "proxy", Ptr: &fc.Proxy}, {Key: "proxy_password_file", Ptr: &fc.ProxyPasswordFile},
+		{Key: "reconnect", Ptr: &fc.Reconnect},
+		{Key: "echo_interval", Ptr: &fc.EchoInterval}, {Key: "echo_timeout", Ptr: &fc.EchoTimeout},
+		{Key: "connect_timeout", Ptr: &fc.ConnectTimeout}, {Key: "netifd", Ptr: &fc.Netifd},
+	}
+}
+
 // duration reads TOML strings such as "10s" or "1m30s".
 type duration struct{ time.Duration }
 
@@ -72,17 +96,8 @@ func loadConfigFile(path string) (*fileConfig, error) {
 		return nil, err
 	}
 	var fc fileConfig
-	md, err := toml.Decode(string(data), &fc)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		k := und[0].String()
-		return nil, fmt.Errorf("%s:%d: unknown key %q", path, keyLine(string(data), und[0][len(und[0])-1]), k)
+	if err := flattoml.Decode(path, data, fc.keys()); err != nil {
+		return nil, err // "path:line: what"
 	}
 	if fc.Password != "" {
 		if err := checkSecretFile(path); err != nil {

@@ -33,10 +33,12 @@ func TestConfigFileErrorsNameTheLine(t *testing.T) {
 		name, content, want string
 	}{
 		{"unknown key", "server = \"a\"\n\nsevrer = \"b\"\n", ":3: unknown key \"sevrer\""},
-		{"bad type", "server = \"a\"\nmtu = \"big\"\n", "line 2 (last key \"mtu\")"},
-		{"bad duration", "echo_interval = \"soon\"\n", "bad duration"},
+		{"bad type", "server = \"a\"\nmtu = \"big\"\n", "c.toml:2: mtu: want an integer"},
+		{"bad duration", "echo_interval = \"soon\"\n", "c.toml:1: echo_interval: bad duration"},
+		{"table", "server = \"a\"\n[tls]\n", "c.toml:2: tables are not supported"},
+		{"duplicate", "mtu = 1\nmtu = 2\n", "c.toml:2: duplicate key \"mtu\""},
 		{"bad route", "routes = [\"10.0.0.0/33\"]\n", ":1: bad route"},
-		{"syntax", "server = \n", ":1:"},
+		{"syntax", "server = \n", "c.toml:1: missing value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, "c.toml", tc.content, 0o644)
