@@ -4,6 +4,8 @@
 //	tlsbench server -listen ADDR
 //	tlsbench client -connect ADDR [-duration 5s] [-size 16384]
 //	tlsbench delay-proxy -listen ADDR -upstream ADDR -delay 50ms
+//	tlsbench udp-send -to ADDR [-pps 1000] [-size 1000] -stats FILE
+//	tlsbench udp-recv -listen ADDR -stats FILE
 //
 // The client writes for -duration over TLS 1.3 with Go's default cipher
 // preference (the one sstpgo's own handshake makes), then half-closes; the
@@ -14,6 +16,10 @@
 // delay-proxy forwards every TCP connection to -upstream and holds each chunk
 // for -delay in each direction (a fixed one-way delay, RTT = 2×delay); kernel
 // netem is not needed. It changes nothing else.
+//
+// udp-send and udp-recv are a sequence-numbered UDP stream for
+// scripts/soak.sh: the sender counts what it sent, the receiver what arrived
+// (and out of order); the difference is what was lost.
 //
 // It is a test tool for scripts/bench.sh, not part of the router binary.
 package main
@@ -49,6 +55,10 @@ func main() {
 		err = client(os.Args[2:])
 	case "delay-proxy":
 		err = delayProxy(os.Args[2:])
+	case "udp-send":
+		err = udpSend(os.Args[2:])
+	case "udp-recv":
+		err = udpRecv(os.Args[2:])
 	default:
 		usage()
 	}
@@ -59,7 +69,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: tlsbench server|client|delay-proxy [flags] (-h for flags)")
+	fmt.Fprintln(os.Stderr, "usage: tlsbench server|client|delay-proxy|udp-send|udp-recv [flags] (-h for flags)")
 	os.Exit(2)
 }
 
