@@ -2,6 +2,11 @@
 
 package ifup
 
-import "os/exec"
+import (
+	"os"
+	"syscall"
+)
 
-func setProcessGroup(cmd *exec.Cmd) {}
+func hookSysProcAttr() *syscall.SysProcAttr { return nil }
+
+func killHook(p *os.Process) { p.Kill() }

@@ -215,3 +215,60 @@ func TestLineLoggerLongLine(t *testing.T) {
 		t.Errorf("lines %d: %q", len(rec.lines), rec.lines[1:])
 	}
 }
+
+// A hook that exits fine but leaves a child holding its output succeeds
+// once hookWaitDelay has passed (os/exec's ErrWaitDelay case).
+func TestRunHookChildKeepsOutputOpen(t *testing.T) {
+	defer func(d time.Duration) { hookWaitDelay = d }(hookWaitDelay)
+	hookWaitDelay = 50 * time.Millisecond
+	pidfile := filepath.Join(t.TempDir(), "pid")
+	rec := &logRecorder{}
+	err := RunHook(context.Background(), script(t, "sleep 600 &\necho $! > "+pidfile+"\necho bye\n"), nil, rec.logger())
+	if pid, perr := strconv.Atoi(strings.TrimSpace(readFile(t, pidfile))); perr == nil {
+		if p, err := os.FindProcess(pid); err == nil {
+			p.Kill()
+		}
+	}
+	if err != nil || !slices.Equal(rec.lines, []string{"bye"}) {
+		t.Errorf("err %v, lines %q", err, rec.lines)
+	}
+}
+
+func TestRunHookExits(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+		lines            []string
+	}{
+		{name: "stdin is /dev/null", body: "read x\necho \"got:$x\"\n", lines: []string{"got:"}},
+		{name: "killed by a signal", body: "kill -9 $$\n", want: "ifup: hook %s: signal: killed"},
+		{name: "exit status", body: "exit 42\n", want: "ifup: hook %s: exit status 42"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := script(t, tt.body)
+			rec := &logRecorder{}
+			err := RunHook(context.Background(), p, nil, rec.logger())
+			want := strings.Replace(tt.want, "%s", p, 1)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || err.Error() != want) {
+				t.Errorf("err %v, want %q", err, want)
+			}
+			if !slices.Equal(rec.lines, tt.lines) {
+				t.Errorf("lines %q, want %q", rec.lines, tt.lines)
+			}
+		})
+	}
+}
+
+// A context that is already done starts nothing.
+func TestRunHookContextDone(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "ran")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := RunHook(ctx, script(t, "touch "+marker+"\n"), nil, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v", err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("hook ran")
+	}
+}

@@ -4,19 +4,18 @@ package ifup
 
 import (
 	"os"
-	"os/exec"
 	"syscall"
 )
 
-// setProcessGroup runs the hook in its own process group so that a timeout
+// hookSysProcAttr runs the hook in its own process group so that a timeout
 // kills whatever the script started too, not only the shell.
-func setProcessGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		if err == syscall.ESRCH {
-			return os.ErrProcessDone
-		}
-		return err
+func hookSysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// killHook kills the hook's whole process group (its pgid is its pid).
+func killHook(p *os.Process) {
+	if err := syscall.Kill(-p.Pid, syscall.SIGKILL); err != nil && err != syscall.ESRCH {
+		p.Kill()
 	}
 }
