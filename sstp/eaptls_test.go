@@ -163,3 +163,42 @@ func TestEAPTLSServerPasswordFallback(t *testing.T) {
 		t.Errorf("server side: %+v", got)
 	}
 }
+
+// Fragmentation both ways through the real client and the test server: the
+// client sends 100-byte fragments (the server reassembles and ACKs them) and
+// the EAP server's certificate is larger than the server's 1024-byte
+// fragments (the client reassembles and ACKs).
+func TestEAPTLSFragmented(t *testing.T) {
+	checkGoroutines(t)
+	ca := newClientCA(t, "alice")
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "nps.corp.example"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	tmpl.DNSNames = []string{"nps.corp.example"}
+	for i := range 80 {
+		tmpl.DNSNames = append(tmpl.DNSNames, "nps"+string(rune('a'+i%26))+string(rune('a'+i/26))+".corp.example")
+	}
+	self, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key) // self-signed: its own root
+	if len(self) < 1100 {                                                           // more than one 1024-byte server fragment
+		t.Fatalf("certificate only %d bytes", len(self))
+	}
+	pool := x509.NewCertPool()
+	leaf, _ := x509.ParseCertificate(self)
+	pool.AddCert(leaf)
+	srv := sstptest.NewServer(sstptest.Options{Personality: sstptest.RRAS, Auth: []ppp.AuthMethod{ppp.AuthEAP},
+		EAPTLS: &tls.Config{ClientCAs: ca.pool, ClientAuth: tls.RequireAndVerifyClientCert,
+			Certificates: []tls.Certificate{{Certificate: [][]byte{self}, PrivateKey: key}}}})
+	defer srv.Close()
+	cfg := eapTLSClient(srv, ca.client)
+	cfg.PPP.EAPTLS.RootCAs, cfg.PPP.EAPTLS.ServerName, cfg.PPP.EAPTLS.FragmentSize = pool, "nps.corp.example", 100
+	s, err := sstp.Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := waitServer(t, srv, "network phase", func(si sstptest.SessionInfo) bool { return si.Up && si.CallConnected })
+	if got.BindingErr != nil || got.EAPMethod != "eap-tls" {
+		t.Errorf("server side: %+v", got)
+	}
+}
