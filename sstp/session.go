@@ -81,10 +81,12 @@ type Session struct {
 	ctl      chan ctlMsg   // control packets and PPP control frames, reader → loop
 	closeReq chan struct{} // Close asks the loop for a graceful disconnect
 	up       chan struct{} // closed when the network phase is reached
+	v6up     chan struct{} // closed when IPV6CP has opened (ipv6.go)
 	done     chan struct{} // closed when the session has ended
 	wg       sync.WaitGroup
 
 	closeOnce, failOnce, upOnce sync.Once
+	v6once                      sync.Once
 	err                         error // set before done is closed
 
 	netUp                              atomic.Bool
@@ -124,6 +126,7 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 		ctl:      make(chan ctlMsg, 16),
 		closeReq: make(chan struct{}),
 		up:       make(chan struct{}),
+		v6up:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
 	s.info.Server = cfg.Server
@@ -261,7 +264,7 @@ func (s *Session) fail(err error) {
 		if err != nil && !s.netUp.Load() {
 			var se *Error
 			if !errors.As(err, &se) {
-				err = &Error{Step: Step(s.step.Load()), Err: err, Hint: stepHint(Step(s.step.Load()), err)}
+				err = &Error{Step: Step(s.step.Load()), Err: err, Hint: s.stepHint(Step(s.step.Load()), err)}
 			}
 		}
 		s.err = err
@@ -271,10 +274,16 @@ func (s *Session) fail(err error) {
 	})
 }
 
-func stepHint(st Step, err error) string {
+func (s *Session) stepHint(st Step, err error) string {
 	switch {
 	case errors.Is(err, ErrAborted) && st == StepIP:
 		return "the server dropped the call right after authentication: it may have rejected the crypto binding (Call Connected)"
+	case errors.Is(err, ppp.ErrEAPServerCert):
+		return "the EAP server's certificate did not verify: give its CA with --eap-ca (and --eap-server-name if it names another host)"
+	case IsAuthError(err) && errors.Is(err, ppp.ErrMutualAuth):
+		return "the server could not prove it knows the password (MS-CHAPv2 authenticator response): this may not be the server you think"
+	case IsAuthError(err) && s.cfg.PPP.EAPTLS != nil:
+		return "the server refused the client certificate: check --client-cert/--client-key and that its CA is trusted by the server"
 	case IsAuthError(err):
 		return "check the user name and password, and which methods the server allows (--auth)"
 	case st == StepSSTP:
@@ -750,6 +759,7 @@ func (s *Session) flushPPP(now time.Time) {
 			s.infoMu.Lock()
 			s.info.IPv6, s.info.HasIPv6 = ev.IPv6, true
 			s.infoMu.Unlock()
+			s.v6once.Do(func() { close(s.v6up) })
 			s.log.Info("IPv6 up", "local-id", fmt.Sprintf("%x", ev.IPv6.LocalID), "peer-id", fmt.Sprintf("%x", ev.IPv6.PeerID))
 		case ppp.EventDown:
 			if s.state == stateDisconnecting && ev.Err == nil {
