@@ -116,7 +116,7 @@ func connectFlags() []cli.Flag {
 		&cli.IntFlag{Name: "mtu", Usage: "tunnel MTU (default: the negotiated MRU)"},
 		&cli.BoolFlag{Name: "ipv6", Usage: "negotiate IPv6 (IPV6CP) too"},
 		&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", Value: "info"},
-		&cli.StringSliceFlag{Name: "route", Usage: "route `CIDR` through the tunnel (repeatable)"},
+		&cli.GenericFlag{Name: "route", Usage: "route `CIDR` through the tunnel (repeatable)", Value: &stringList{}},
 		&cli.BoolFlag{Name: "default-route", Usage: "send all traffic through the tunnel (the server stays on the uplink)"},
 		&cli.IntFlag{Name: "metric", Usage: "metric of the routes installed"},
 		&cli.BoolFlag{Name: "use-peer-dns", Usage: "write the server's DNS servers to --resolv-conf"},
@@ -191,7 +191,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	boolean("ipv6", &o.IPv6)
 	str("log-level", &o.LogLevel)
 	if c.IsSet("route") {
-		o.Routes = c.StringSlice("route")
+		o.Routes = *c.Generic("route").(*stringList)
 	}
 	boolean("default-route", &o.DefaultRoute)
 	if c.IsSet("metric") {
