@@ -313,6 +313,9 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 		return cfg, err
 	}
 	cfg.Proxy = proxy
+	if err := o.checkIPv6(); err != nil { // ipv6.go
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -321,10 +324,10 @@ func exitCodeFor(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case sstp.IsCertError(err): // before auth: an EAP server certificate failure is both
+		return exitCert
 	case sstp.IsAuthError(err):
 		return exitAuth
-	case sstp.IsCertError(err):
-		return exitCert
 	case errors.Is(err, context.Canceled):
 		return exitOK
 	}

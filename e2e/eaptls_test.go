@@ -94,18 +94,20 @@ func TestEAPTLSClientCertificate(t *testing.T) {
 	}
 }
 
-// Certificates the other side does not trust end with the authentication
-// exit code after one attempt, and the tunnel never comes up.
+// Certificates the other side does not trust end after one attempt, and the
+// tunnel never comes up: a refused client certificate with the
+// authentication exit code, an untrusted EAP server with the certificate one.
 func TestEAPTLSRejectedCertificates(t *testing.T) {
 	for _, tc := range []struct {
 		name, want string
+		code       int
 		setup      func(tp *topo, corpCA, otherCA, otherCert, otherKey, cert, key string) []string
 	}{
-		{"client cert from another CA", "refused the TLS handshake",
+		{"client cert from another CA", "refused the TLS handshake", 3,
 			func(tp *topo, _, _, otherCert, otherKey, _, _ string) []string {
 				return tp.certClientArgs(otherCert, otherKey)
 			}},
-		{"EAP server cert not trusted", "EAP server certificate",
+		{"EAP server cert not trusted", "EAP server certificate", 4,
 			func(tp *topo, _, otherCA, _, _, cert, key string) []string {
 				return tp.certClientArgs(cert, key, "--eap-ca", otherCA)
 			}},
@@ -116,8 +118,8 @@ func TestEAPTLSRejectedCertificates(t *testing.T) {
 			otherCA, otherCert, otherKey := writeClientPKI(t, tp.dir, "other", "mallory")
 			srv := tp.startServer("--eap-tls-ca", corpCA)
 			cli := tp.rtr.start("sstpgo", []string{"SSTPGO_PASSWORD="}, tc.setup(tp, corpCA, otherCA, otherCert, otherKey, cert, key)...)
-			if code := cli.wait(30 * time.Second); code != 3 {
-				t.Fatalf("exit code %d, want 3 (authentication rejected)\n%s", code, cli.Output())
+			if code := cli.wait(30 * time.Second); code != tc.code {
+				t.Fatalf("exit code %d, want %d\n%s", code, tc.code, cli.Output())
 			}
 			if !strings.Contains(cli.Output(), tc.want) {
 				t.Errorf("client output does not say %q:\n%s", tc.want, cli.Output())

@@ -148,7 +148,7 @@ func IsAuthError(err error) bool {
 // IsCertError reports whether err is a certificate rejection.
 func IsCertError(err error) bool {
 	var ce *CertError
-	return errors.As(err, &ce)
+	return errors.As(err, &ce) || errors.Is(err, ppp.ErrEAPServerCert)
 }
 
 func (c *Config) withDefaults() Config {
