@@ -43,7 +43,7 @@ trap 'exit 130' INT TERM
 nsx() { n=$1; shift; ip netns exec "$P-$n" "$@"; }
 # bg NS CMD...: start CMD in namespace NS in the background; LAST is its pid
 # (ip netns exec execs the command, so the pid is the command's own).
-bg() { n=$1; shift; ip netns exec "$P-$n" "$@" & PIDS="$PIDS $!"; LAST=$!; }
+bg() { local ns=$1; shift; ip netns exec "$P-$ns" "$@" & PIDS="$PIDS $!"; LAST=$!; }
 log() { echo "bench: $*" >&2; }
 
 # qemu_for ARCH: the qemu-user binary for an arch, "" for the native one.
@@ -118,7 +118,7 @@ goodput() {
 	G_TUN=$(nsx lan iperf3 -c 172.16.50.2 -t "$SECS" -f m | awk '/receiver/ {print $(NF-2)}')
 	t1=$(cpu_ticks "$CLIENT")
 	sleep 1
-	G_HWM=$(kib "$CLIENT" VmHWM); G_RSS=$(kib "$CLIENT" VmRSS)
+	G_HWM=$(kib "$CLIENT" VmHWM); G_RSS=$(kib "$CLIENT" VmRSS); G_ANON=$(kib "$CLIENT" RssAnon)
 	# CPU ms per MB of goodput: utime+stime ticks over the transfer.
 	G_CPU=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v mbit="$G_TUN" -v s="$SECS" \
 		'BEGIN {mb = mbit*s/8; if (mb > 0) printf "%.2f", d/hz*1000/mb; else print "n/a"}')
@@ -153,11 +153,11 @@ uptime_ms() {
 	echo $runs | tr ' ' '\n' | sort -n | sed -n 2p
 }
 
-row() { # label link tun raw cpu rawcpu hwm rss
-	awk -v l="$1" -v k="$2" -v t="$3" -v r="$4" -v c="$5" -v rc="$6" -v h="$7" -v s="$8" 'BEGIN {
+row() { # label link tun raw cpu rawcpu hwm rss anon
+	awk -v l="$1" -v k="$2" -v t="$3" -v r="$4" -v c="$5" -v rc="$6" -v h="$7" -v s="$8" -v a="$9" 'BEGIN {
 		ratio = (r > 0) ? sprintf("%.2f", t/r) : "n/a"
 		cr = (c > 0 && rc > 0) ? sprintf("%.2f", rc/c) : "n/a"
-		mem = (h != "") ? sprintf("%.1f / %.1f MiB", h/1024, s/1024) : "–"
+		mem = (h != "") ? sprintf("%.1f / %.1f MiB (%.1f anon)", h/1024, s/1024, a/1024) : "–"
 		printf "| %s | %s | %s | %s | **%s** | %s | %s | **%s** | %s |\n", l, k, t, r, ratio, c, rc, cr, mem
 	}'
 }
@@ -166,23 +166,23 @@ log "building tlsbench and the cross binaries"
 build
 log "topology $P, server, raw TLS sink, delay proxy, iperf3"
 setup
-echo "| build | link | tunnel Mbit/s (iperf3) | raw TLS Mbit/s | goodput ratio | tunnel CPU ms/MB | raw TLS CPU ms/MB | CPU ratio | sstpgo RSS peak / steady |" >"$WORK/table"
+echo "| build | link | tunnel Mbit/s (iperf3) | raw TLS Mbit/s | goodput ratio | tunnel CPU ms/MB | raw TLS CPU ms/MB | CPU ratio | sstpgo RSS peak / steady (heap+stacks) |" >"$WORK/table"
 echo "|---|---|---|---|---|---|---|---|---|" >>"$WORK/table"
 NATIVE="$(go env GOARCH) native"
 log "native goodput (${SECS}s iperf3, ${SECS}s raw TLS)"
 goodput native
-row "$NATIVE" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" >>"$WORK/table"
+row "$NATIVE" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" "$G_ANON" >>"$WORK/table"
 CIPHER=$G_CIPHER
 log "native goodput, uplink shaped to $WAN"
 wan "$WAN"
 goodput native
 wan off
-row "$NATIVE" "$WAN uplink" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" >>"$WORK/table"
+row "$NATIVE" "$WAN uplink" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" "$G_ANON" >>"$WORK/table"
 for a in $ARCHES; do
 	if [ -z "$(qemu_for "$a")" ]; then log "no qemu-user for $a: skipped"; continue; fi
 	log "$a under qemu-user"
 	goodput "$a"
-	row "$a (qemu-user)" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "" "" >>"$WORK/table"
+	row "$a (qemu-user)" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "" "" "" >>"$WORK/table"
 done
 log "time to tunnel up with ${DELAY_MS} ms one-way delay"
 UP=$(uptime_ms)

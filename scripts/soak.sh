@@ -39,7 +39,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # bg NS CMD...: start CMD in namespace NS; LAST is its pid (ip netns exec execs it).
-bg() { n=$1; shift; ip netns exec "$P-$n" "$@" & LAST=$!; }
+bg() { local ns=$1; shift; ip netns exec "$P-$ns" "$@" & LAST=$!; }
 log() { printf '%s soak: %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 start_server() {
