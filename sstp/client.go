@@ -211,6 +211,13 @@ func Fingerprint(der []byte) string {
 	return string(b)
 }
 
+// tlsConfig leaves CipherSuites unset on purpose: crypto/tls then orders its
+// offer by this CPU. With AES hardware (x86 AES-NI, ARMv8 crypto extensions)
+// AES-GCM comes first; without it (MIPS routers, most ARMv7) ChaCha20-Poly1305
+// does, which runs several times faster in software. The server makes the
+// final choice: Go servers and SoftEther honour a client that puts ChaCha20
+// first; Windows RRAS (SChannel) picks by its own order, usually AES-GCM.
+// scripts/bench.sh shows the suite each build negotiates.
 func (c *Config) tlsConfig(host string) *tls.Config {
 	tc := &tls.Config{
 		ServerName:   host,
