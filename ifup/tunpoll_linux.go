@@ -1,6 +1,7 @@
 package ifup
 
 import (
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -38,7 +39,9 @@ func (t *TUN) Poller() (*Poller, error) {
 func (p *Poller) TryRead(b []byte) (int, error) {
 	p.p, p.n, p.err = b, 0, nil
 	if err := p.rc.Read(p.fn); err != nil {
-		return 0, err
+		// The read function never asks to wait, so the only failure left is
+		// a closed file; say so in the os.ErrClosed terms TUN.Read uses.
+		return 0, &os.PathError{Op: "read", Path: "tun", Err: os.ErrClosed}
 	}
 	p.p = nil
 	return p.n, p.err
