@@ -77,6 +77,7 @@ type daemon struct {
 	cur        atomic.Pointer[sstp.Session]
 	routes     *ifup.RouteSet
 	dnsRestore func() error
+	v6         ipv6State // ipv6.go
 
 	mu     sync.Mutex
 	status status
@@ -98,6 +99,7 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	d.tun = tun
 	d.routes = ifup.NewRouteSet()
+	d.prepareIPv6()
 	d.log.Info("tunnel device ready", "ifname", tun.Name())
 	d.cfg.Deliver = d.deliver
 	var wg sync.WaitGroup
@@ -107,6 +109,7 @@ func (d *daemon) run(ctx context.Context) error {
 		d.teardown()
 		tun.Close()
 		wg.Wait()
+		d.v6.wg.Wait()
 	}()
 
 	bo := backoff{min: time.Second, max: time.Minute}
@@ -132,6 +135,7 @@ func (d *daemon) run(ctx context.Context) error {
 			sess.Close()
 			return err
 		}
+		d.watchIPv6(sess)
 		d.waitSession(ctx, sess)
 		d.cur.Store(nil)
 		sess.Close()

@@ -41,6 +41,7 @@ type flags struct {
 	listen, personality, certOut, serverIP, pool, fault, tun, auth, logLevel string
 	eapTLSCA                                                                 string
 	users, hostnames, dns                                                    listFlag
+	pool6                                                                    string // ipv6.go
 	ipv6, noVerify                                                           bool
 	echo, lcpEcho, idle, connectedTimeout                                    time.Duration
 }
@@ -64,6 +65,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.pool, "pool", "10.0.0.0/24", "client address pool")
 	fs.Var(&f.dns, "dns", "DNS server given to clients (repeatable; default 10.0.0.53, 10.0.0.54)")
 	fs.BoolVar(&f.ipv6, "ipv6", false, "accept IPV6CP")
+	fs.StringVar(&f.pool6, "pool6", "", "with --tun --ipv6: IPv6 prefix (/32 to /64) cut into one /64 per session, announced in router advertisements")
 	fs.DurationVar(&f.echo, "echo-interval", 0, "SSTP echo period (0 = personality default, negative = off)")
 	fs.DurationVar(&f.lcpEcho, "lcp-echo-interval", 0, "LCP echo period once up (0 = personality default, negative = off)")
 	fs.DurationVar(&f.idle, "idle-timeout", 0, "CALL_ABORT after this long without a packet (0 = personality default, negative = off)")
@@ -201,6 +203,11 @@ func serve(f *flags, opts sstptest.Options, log *slog.Logger) error {
 		}
 		defer tun.Close()
 		opts.HandleIP = tun.fromClient
+		if f.pool6 != "" {
+			if err := tun.enableIPv6(f.pool6); err != nil {
+				return err
+			}
+		}
 	}
 	if f.certOut != "" {
 		// Keep the certificate across restarts, as a real server does, so
@@ -220,6 +227,9 @@ func serve(f *flags, opts sstptest.Options, log *slog.Logger) error {
 	defer srv.Close()
 	if tun != nil {
 		go tun.toClients(srv)
+		if tun.v6 != nil {
+			go tun.v6.advertise(ctx, srv)
+		}
 	}
 	log.Info("listening", "addr", srv.Addr(), "personality", opts.Personality.String(), "fault", opts.Fault.String())
 	<-ctx.Done()

@@ -16,6 +16,7 @@ type tunnel struct {
 	dev  io.ReadWriteCloser
 	name string
 	log  *slog.Logger
+	v6   *ipv6Router // ipv6.go; nil without --pool6
 }
 
 // openTunnel creates the TUN device, gives it serverIP/pool-bits and brings it up.
@@ -43,6 +44,9 @@ func (t *tunnel) Close() error { return t.dev.Close() }
 
 // fromClient writes a client's packet to the kernel (Options.HandleIP).
 func (t *tunnel) fromClient(s *sstptest.Session, pkt []byte) {
+	if t.v6 != nil && t.v6.handle(s, pkt) {
+		return
+	}
 	if _, err := t.dev.Write(pkt); err != nil {
 		t.log.Debug("tun write", "session", s.ID(), "err", err.Error())
 	}
@@ -61,7 +65,7 @@ func (t *tunnel) toClients(srv *sstptest.Server) {
 		if !ok {
 			continue
 		}
-		if s := srv.Lookup(dst); s != nil {
+		if s := t.lookup(srv, dst); s != nil {
 			if err := s.WriteIP(buf[:n]); err != nil {
 				t.log.Debug("to client", "session", s.ID(), "err", err.Error())
 			}
