@@ -47,7 +47,11 @@ func (c *Config) connect(ctx context.Context, host, port string) (net.Conn, erro
 		c.step(StepTCP, raw.RemoteAddr().String())
 		return raw, nil
 	}
-	c.step(StepDNS, "proxy "+name+" is "+joinAddrs(addrs)+"; the proxy resolves "+host)
+	if _, err := netip.ParseAddr(name); err == nil {
+		c.step(StepDNS, "skipped: the proxy resolves "+host)
+	} else {
+		c.step(StepDNS, "proxy "+name+" is "+joinAddrs(addrs)+"; the proxy resolves "+host)
+	}
 	target := net.JoinHostPort(host, port)
 	raw, err := p.Dial(ctx, func(ctx context.Context, _, _ string) (net.Conn, error) {
 		return dialAny(ctx, c.DialContext, addrs, dport, c.fallbackDelay)

@@ -99,11 +99,14 @@ func (p *Proxy) connect(c net.Conn, target string) (net.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("proxy %s: reading the answer to CONNECT: %w", p.Addr, err)
 	}
+	// 407 is the proxy's way to ask for credentials (RFC 9110 15.5.8);
+	// tinyproxy sends 401 instead, which to CONNECT can only mean the same.
+	auth := code == 407 || code == 401
 	switch {
 	case code/100 == 2:
-	case code == 407 && p.User == "":
+	case auth && p.User == "":
 		return nil, &ProxyError{Proxy: p.Addr, Target: target, Code: code, Status: status, Err: ErrProxyAuthRequired}
-	case code == 407:
+	case auth:
 		return nil, &ProxyError{Proxy: p.Addr, Target: target, Code: code, Status: status, Err: ErrProxyAuthRejected}
 	default:
 		return nil, &ProxyError{Proxy: p.Addr, Target: target, Code: code, Status: status, Err: ErrProxyRefused}
@@ -176,6 +179,10 @@ func (e *ProxyError) Error() string {
 		return "proxy refused CONNECT to " + e.Target + ": " + e.Status
 	case ErrProxyAuthRejected:
 		return e.Err.Error() + " (" + e.Status + ")"
+	case ErrProxyAuthRequired:
+		if e.Code != 407 {
+			return strings.Replace(e.Err.Error(), "(407)", "("+e.Status+")", 1)
+		}
 	}
 	return e.Err.Error()
 }

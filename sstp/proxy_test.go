@@ -201,3 +201,55 @@ func TestParseProxyURL(t *testing.T) {
 		})
 	}
 }
+
+// What each answer to CONNECT becomes, from a proxy that sends just a status line.
+func TestProxyAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name, status string
+		user         string
+		want         error
+		msg          string
+	}{
+		{"200", "HTTP/1.1 200 OK", "", nil, ""},
+		{"204 is a tunnel too", "HTTP/1.1 204 No Content", "", nil, ""},
+		{"407", "HTTP/1.1 407 Proxy Authentication Required", "", sstp.ErrProxyAuthRequired, "proxy requires authentication (407): set credentials"},
+		{"401 from tinyproxy", "HTTP/1.0 401 Unauthorized", "", sstp.ErrProxyAuthRequired, "proxy requires authentication (HTTP/1.0 401 Unauthorized)"},
+		{"401 with credentials", "HTTP/1.0 401 Unauthorized", "u", sstp.ErrProxyAuthRejected, "proxy rejected the credentials (HTTP/1.0 401 Unauthorized)"},
+		{"502", "HTTP/1.1 502 Bad Gateway", "u", sstp.ErrProxyRefused, "proxy refused CONNECT to vpn.example.com:443: HTTP/1.1 502 Bad Gateway"},
+		{"garbage", "SSH-2.0-OpenSSH_9.2", "", sstp.ErrHTTPMalformed, "reading the answer to CONNECT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkGoroutines(t)
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			go func() {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				c.Read(make([]byte, 1024))
+				io.WriteString(c, tc.status+"\r\n\r\n")
+				io.ReadAll(c)
+			}()
+			p := &sstp.Proxy{Addr: l.Addr().String(), User: tc.user}
+			var d net.Dialer
+			c, err := p.Dial(context.Background(), d.DialContext, "vpn.example.com:443")
+			if c != nil {
+				c.Close()
+			}
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("error %v, want %v containing %q", err, tc.want, tc.msg)
+			}
+		})
+	}
+}
