@@ -261,6 +261,9 @@ func FuzzProxyResponse(f *testing.F) {
 		if code < 100 || code > 999 || !strings.HasPrefix(status, "HTTP/1.") {
 			t.Fatalf("code %d status %q", code, status)
 		}
+		if code/100 != 2 {
+			return // a refusal: the rest of its header does not matter
+		}
 		head := b[:len(b)-br.Buffered()-src.Len()]
 		if !bytes.HasSuffix(head, []byte("\n\n")) && !bytes.HasSuffix(head, []byte("\n\r\n")) {
 			t.Fatalf("header %q does not end at a blank line", head)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func ParseProxyURL(s string) (*Proxy, error) {
 	if u.Scheme != "http" {
 		return nil, fmt.Errorf("%w: scheme %q (only http:// proxies are supported)", ErrProxyURL, u.Scheme)
 	}
-	if u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	if !validHost(u.Hostname()) || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		return nil, fmt.Errorf("%w: want http://[user:pass@]host:port", ErrProxyURL)
 	}
 	port := u.Port()
@@ -53,6 +54,23 @@ func ParseProxyURL(s string) (*Proxy, error) {
 		p.Password, _ = u.User.Password()
 	}
 	return p, nil
+}
+
+// validHost accepts an IP address or a DNS name (letters, digits, '-', '_', '.').
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // String is the proxy's address, never its credentials.
