@@ -2,7 +2,7 @@
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
-GOFLAGS_REL := -trimpath -tags urfave_cli_no_docs
+GOFLAGS_REL := $(shell ./scripts/goflags.sh)
 export CGO_ENABLED := 0
 
 .PHONY: all build demo test test-unit test-e2e cross bench clean

@@ -14,7 +14,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1704067
 export SOURCE_DATE_EPOCH
 
 
-PKG_GOFLAGS := -trimpath -tags urfave_cli_no_docs
+PKG_GOFLAGS := $(shell ./scripts/goflags.sh)
 PKG_LDFLAGS := -s -w -X main.version=$(PKG_VERSION) -X main.commit=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 .PHONY: ipk apk size-report openwrt-test openwrt-bins

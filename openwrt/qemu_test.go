@@ -43,8 +43,8 @@ func TestPackagedBinaryRuns(t *testing.T) {
 				runner = append(runner, p)
 			}
 			bin := filepath.Join(t.TempDir(), "sstpgo")
-			build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs",
-				"-ldflags", "-s -w -X main.version=1.2.3", "-o", bin, "..")
+			args := append([]string{"build"}, routerGoFlags(t)...)
+			build := exec.Command("go", append(args, "-ldflags", "-s -w -X main.version=1.2.3", "-o", bin, "..")...)
 			build.Env = append(os.Environ(), env...)
 			if out, err := build.CombinedOutput(); err != nil {
 				t.Fatalf("go build for %s: %v\n%s", arch, err, out)
@@ -82,4 +82,15 @@ func TestPackagedBinaryRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// routerGoFlags are the release build flags from scripts/goflags.sh, so the
+// packages tested are built exactly as shipped.
+func routerGoFlags(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command("../scripts/goflags.sh").Output()
+	if err != nil {
+		t.Fatalf("scripts/goflags.sh: %v", err)
+	}
+	return strings.Fields(string(out))
 }

@@ -25,7 +25,7 @@ printf '%-26s %14s %14s %14s\n' arch binary ipk apk
 for arch in $ARCHS; do
 	env=$("$work/pkg" -goenv -arch "$arch")
 	mkdir -p "$work/$arch"
-	env $env go build -trimpath -tags urfave_cli_no_docs \
+	env $env go build $(./scripts/goflags.sh) \
 		-ldflags "-s -w -X main.version=$PKG_VERSION" -o "$work/$arch/sstpgo" .
 	for fmt in ipk apk; do
 		"$work/pkg" -format "$fmt" -arch "$arch" -bin "$work/$arch/sstpgo" \
