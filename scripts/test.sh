@@ -36,6 +36,9 @@ cross_pkgs="./ppp/ ./sstp/ ./sstp/sstptest/"
 GOARCH=mips GOMIPS=softfloat go test -count=1 -exec qemu-mips-static $cross_pkgs
 GOARCH=arm GOARM=7 go test -count=1 -exec qemu-arm-static $cross_pkgs
 
+step "router binary and package sizes (fails over the mipsel_24kc budget)"
+./scripts/size-report.sh
+
 if [ "$(id -u)" = 0 ]; then
   step "end-to-end tests (root, network namespaces)"
   make -s build
