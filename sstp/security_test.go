@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/ppp"
 	"github.com/sstpgo/sstpgo/sstp"
 	"github.com/sstpgo/sstpgo/sstp/sstptest"
@@ -82,5 +84,33 @@ func TestKeyLogWriter(t *testing.T) {
 	s.Close()
 	if !strings.Contains(keys.String(), "CLIENT_TRAFFIC_SECRET_0 ") && !strings.Contains(keys.String(), "CLIENT_RANDOM ") {
 		t.Errorf("no NSS key log lines:\n%s", keys.String())
+	}
+}
+
+// --insecure-skip-verify and --tls-keylog are warned about on every connect,
+// and the password never reaches the logs, even at debug level.
+func TestDangerousOptionsWarnEveryConnect(t *testing.T) {
+	srv := sstptest.NewServer(sstptest.Options{Users: map[string]string{"user": "pa55-secret"}})
+	defer srv.Close()
+	var logs strings.Builder
+	cfg := clientConfig(srv, "user", "pa55-secret")
+	cfg.RootCAs, cfg.InsecureSkipVerify, cfg.KeyLogWriter = nil, true, io.Discard
+	cfg.Logger = logx.New(&logs, logx.LevelDebug)
+	for i := 0; i < 2; i++ {
+		s, err := sstp.Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	out := logs.String()
+	if n := strings.Count(out, "verification is DISABLED"); n != 2 {
+		t.Errorf("%d insecure warnings for 2 connects", n)
+	}
+	if n := strings.Count(out, "key log file"); n != 2 {
+		t.Errorf("%d key log warnings for 2 connects", n)
+	}
+	if strings.Contains(out, "pa55-secret") {
+		t.Error("the password is in the debug log")
 	}
 }
