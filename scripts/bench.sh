@@ -153,12 +153,12 @@ uptime_ms() {
 	echo $runs | tr ' ' '\n' | sort -n | sed -n 2p
 }
 
-row() { # label link tun raw cpu rawcpu hwm rss anon
-	awk -v l="$1" -v k="$2" -v t="$3" -v r="$4" -v c="$5" -v rc="$6" -v h="$7" -v s="$8" -v a="$9" 'BEGIN {
+row() { # label link tun raw cpu rawcpu hwm rss anon (and G_CIPHER)
+	awk -v l="$1" -v k="$2" -v t="$3" -v r="$4" -v c="$5" -v rc="$6" -v h="$7" -v s="$8" -v a="$9" -v cs="${G_CIPHER#TLS_}" 'BEGIN {
 		ratio = (r > 0) ? sprintf("%.2f", t/r) : "n/a"
 		cr = (c > 0 && rc > 0) ? sprintf("%.2f", rc/c) : "n/a"
 		mem = (h != "") ? sprintf("%.1f / %.1f MiB (%.1f anon)", h/1024, s/1024, a/1024) : "–"
-		printf "| %s | %s | %s | %s | **%s** | %s | %s | **%s** | %s |\n", l, k, t, r, ratio, c, rc, cr, mem
+		printf "| %s | %s | %s | %s | %s | **%s** | %s | %s | **%s** | %s |\n", l, k, cs, t, r, ratio, c, rc, cr, mem
 	}'
 }
 
@@ -166,13 +166,12 @@ log "building tlsbench and the cross binaries"
 build
 log "topology $P, server, raw TLS sink, delay proxy, iperf3"
 setup
-echo "| build | link | tunnel Mbit/s (iperf3) | raw TLS Mbit/s | goodput ratio | tunnel CPU ms/MB | raw TLS CPU ms/MB | CPU ratio | sstpgo RSS peak / steady (heap+stacks) |" >"$WORK/table"
-echo "|---|---|---|---|---|---|---|---|---|" >>"$WORK/table"
+echo "| build | link | cipher | tunnel Mbit/s (iperf3) | raw TLS Mbit/s | goodput ratio | tunnel CPU ms/MB | raw TLS CPU ms/MB | CPU ratio | sstpgo RSS peak / steady (heap+stacks) |" >"$WORK/table"
+echo "|---|---|---|---|---|---|---|---|---|---|" >>"$WORK/table"
 NATIVE="$(go env GOARCH) native"
 log "native goodput (${SECS}s iperf3, ${SECS}s raw TLS)"
 goodput native
 row "$NATIVE" "veth" "$G_TUN" "$G_RAW" "$G_CPU" "$G_RAWCPU" "$G_HWM" "$G_RSS" "$G_ANON" >>"$WORK/table"
-CIPHER=$G_CIPHER
 log "native goodput, uplink shaped to $WAN"
 wan "$WAN"
 goodput native
@@ -192,4 +191,4 @@ echo
 cat "$WORK/table"
 echo
 awk -v u="$UP" -v r="$RTT" 'BEGIN {printf "Time from start to tunnel up: %.1f round trips (%d ms at RTT %d ms, median of 3).\n", u/r, u, r}'
-echo "Cipher (native): $CIPHER. Linux $(uname -r), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), every host in a namespace on this one machine; ${SECS}s per transfer; $(go version | awk '{print $3}')."
+echo "Linux $(uname -r), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), every host in a namespace on this one machine; ${SECS}s per transfer; $(go version | awk '{print $3}')."
