@@ -19,7 +19,8 @@ var declaredOptions = map[string]string{
 	"peerdns": "boolean", "metric": "int", "sstp_options": "string", "pppd_options": "string",
 	"ca_cert": "string", "pin_sha256": "string", "insecure": "boolean", "sni": "string",
 	"auth": "string", "routes": "array", "proxy": "string", "echo_interval": "int",
-	"echo_timeout": "int", "tunlink": "string",
+	"echo_timeout": "int", "tunlink": "string", "proxy_password": "string", "client_cert": "string",
+	"client_key": "string", "eap_ca": "string", "eap_server_name": "string",
 }
 
 // handlerOptions runs the handler's dump and returns the declared options.
@@ -49,7 +50,16 @@ func TestDumpDeclaresOptions(t *testing.T) {
 	}
 }
 
-const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+const (
+	pem    = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+	eapPEM = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----"
+	keyPEM = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----"
+)
+
+// secretFiles are the files the handler may write under /var/etc for
+// config "vpn"; teardown must remove every one.
+var secretFiles = []string{"var/etc/sstpgo-vpn.pass", "var/etc/sstpgo-vpn.proxy.pass", "var/etc/sstpgo-vpn.ca.pem",
+	"var/etc/sstpgo-vpn.cert.pem", "var/etc/sstpgo-vpn.key.pem", "var/etc/sstpgo-vpn.eapca.pem"}
 
 func TestSetup(t *testing.T) {
 	const pw = "pa ss'\"$(id)`w0rd"
@@ -61,8 +71,9 @@ func TestSetup(t *testing.T) {
 		cfg     map[string]any
 		argv    []string // after base; "@" stands for the fake root
 		hostDep []string
-		logs    []string // substrings of logger lines
-		cafile  string   // content of the written CA file
+		logs    []string          // substrings of logger lines
+		files   map[string]string // files written (0600) under the fake root, with their content
+		secrets []string          // values that must not show in any call (besides the password)
 	}{
 		{
 			name:    "minimal",
@@ -104,7 +115,39 @@ func TestSetup(t *testing.T) {
 			cfg:     map[string]any{"server": "vpn.example.test", "password": "x", "ca_cert": pem},
 			argv:    append(slices.Clone(pwArgs), "--ca-cert", "@/var/etc/sstpgo-vpn.ca.pem", "--sni", "vpn.example.test"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
-			cafile:  pem,
+			files:   map[string]string{"var/etc/sstpgo-vpn.ca.pem": pem},
+		},
+		{
+			name: "client certificate as PEM text, no password",
+			cfg: map[string]any{"server": "vpn.example.test", "username": "router1", "ca_cert": pem,
+				"client_cert": pem, "client_key": keyPEM, "eap_ca": eapPEM, "eap_server_name": "nps.example.test"},
+			argv: []string{"--user", "router1", "--ca-cert", "@/var/etc/sstpgo-vpn.ca.pem", "--sni", "vpn.example.test",
+				"--client-cert", "@/var/etc/sstpgo-vpn.cert.pem", "--client-key", "@/var/etc/sstpgo-vpn.key.pem",
+				"--eap-ca", "@/var/etc/sstpgo-vpn.eapca.pem", "--eap-server-name", "nps.example.test"},
+			hostDep: []string{"vpn", "198.51.100.7", ""},
+			files: map[string]string{"var/etc/sstpgo-vpn.ca.pem": pem, "var/etc/sstpgo-vpn.cert.pem": pem,
+				"var/etc/sstpgo-vpn.key.pem": keyPEM, "var/etc/sstpgo-vpn.eapca.pem": eapPEM},
+			secrets: []string{keyPEM, "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg"},
+		},
+		{
+			name: "client certificate as paths, with password",
+			cfg: map[string]any{"server": "vpn.example.test", "username": "alice", "password": pw,
+				"client_cert": "/etc/sstpgo/client.pem", "client_key": "/etc/sstpgo/client.key",
+				"eap_ca": "/etc/sstpgo/nps-ca.pem", "auth": "eap"},
+			argv: append(append([]string{"--user", "alice"}, pwArgs...), "--sni", "vpn.example.test",
+				"--client-cert", "/etc/sstpgo/client.pem", "--client-key", "/etc/sstpgo/client.key",
+				"--eap-ca", "/etc/sstpgo/nps-ca.pem", "--auth", "eap"),
+			hostDep: []string{"vpn", "198.51.100.7", ""},
+		},
+		{
+			name: "proxy password in a file",
+			cfg: map[string]any{"server": "vpn.example.test", "username": "alice", "password": "x",
+				"proxy": "http://bob@proxy.lan:3128", "proxy_password": "pr0xy 'sec\"ret $(id)"},
+			argv: append(append([]string{"--user", "alice"}, pwArgs...), "--sni", "vpn.example.test",
+				"--proxy", "http://bob@proxy.lan:3128", "--proxy-password-file", "@/var/etc/sstpgo-vpn.proxy.pass"),
+			hostDep: []string{"vpn", "198.51.100.7", ""},
+			files:   map[string]string{"var/etc/sstpgo-vpn.proxy.pass": "pr0xy 'sec\"ret $(id)"},
+			secrets: []string{"pr0xy 'sec\"ret $(id)"},
 		},
 		{
 			name:    "insecure is logged",
@@ -141,7 +184,9 @@ func TestSetup(t *testing.T) {
 			cs := f.calls()
 			want := append(slices.Clone(base), tc.argv...)
 			for i, a := range want {
-				want[i] = strings.Replace(a, "@", f.root, 1)
+				if rest, ok := strings.CutPrefix(a, "@/"); ok {
+					want[i] = f.path(rest)
+				}
 			}
 			if tc.name == "port in server" {
 				want[2] = "198.51.100.9:4433"
@@ -166,10 +211,23 @@ func TestSetup(t *testing.T) {
 			if len(hd) != 1 || !slices.Equal(hd[0].Args, tc.hostDep) {
 				t.Errorf("proto_add_host_dependency = %v, want %q", hd, tc.hostDep)
 			}
-			checkNoSecret(t, cs, tc.cfg["password"].(string))
-			checkPasswordFile(t, f, "var/etc/sstpgo-vpn.pass", tc.cfg["password"].(string))
-			if tc.cafile != "" {
-				checkPasswordFile(t, f, "var/etc/sstpgo-vpn.ca.pem", tc.cafile)
+			files := map[string]string{}
+			for p, c := range tc.files {
+				files[p] = c
+			}
+			if pw, ok := tc.cfg["password"].(string); ok {
+				files["var/etc/sstpgo-vpn.pass"] = pw
+				checkNoSecret(t, cs, pw)
+			}
+			for _, s := range tc.secrets {
+				checkNoSecret(t, cs, s)
+			}
+			for _, p := range secretFiles {
+				if c, ok := files[p]; ok {
+					checkPasswordFile(t, f, p, c)
+				} else if _, err := os.Stat(f.path(p)); !os.IsNotExist(err) {
+					t.Errorf("%s written (%v)", p, err)
+				}
 			}
 			exports := f.lines("export")
 			for _, e := range []string{"INTERFACE=vpn", "PEERDNS=", "DEFAULTROUTE="} {
@@ -226,6 +284,12 @@ func TestSetupFailures(t *testing.T) {
 			[]string{"proto_notify_error vpn MISSING_SERVER", "proto_block_restart vpn", "proto_setup_failed vpn"}},
 		{"unresolvable", map[string]any{"server": "nx.example.test", "password": "x"},
 			[]string{"proto_notify_error vpn RESOLVE_FAILED", "sleep 5", "proto_setup_failed vpn"}},
+		{"client_cert without client_key", map[string]any{"server": "vpn.example.test", "client_cert": pem},
+			[]string{"proto_notify_error vpn INVALID_CONFIG", "proto_block_restart vpn", "proto_setup_failed vpn"}},
+		{"client_key without client_cert", map[string]any{"server": "vpn.example.test", "password": "x", "client_key": keyPEM},
+			[]string{"proto_notify_error vpn INVALID_CONFIG", "proto_block_restart vpn", "proto_setup_failed vpn"}},
+		{"eap_server_name without client certificate", map[string]any{"server": "vpn.example.test", "password": "x", "eap_server_name": "nps"},
+			[]string{"proto_notify_error vpn INVALID_CONFIG", "proto_block_restart vpn", "proto_setup_failed vpn"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -244,6 +308,11 @@ func TestSetupFailures(t *testing.T) {
 			}
 			if _, err := os.Stat(f.path("run_command")); err == nil {
 				t.Error("daemon started after a failed setup")
+			}
+			for _, p := range secretFiles {
+				if _, err := os.Stat(f.path(p)); !os.IsNotExist(err) {
+					t.Errorf("%s written by a failed setup (%v)", p, err)
+				}
 			}
 		})
 	}
@@ -320,7 +389,8 @@ func TestTeardown(t *testing.T) {
 		{"auth rejected", []string{"ERROR=3"}, []string{"proto_notify_error vpn AUTH_FAILED", "proto_block_restart vpn", "proto_kill_command vpn"}},
 		{"certificate rejected", []string{"ERROR=4"}, []string{"proto_notify_error vpn CERT_FAILED", "proto_block_restart vpn", "proto_kill_command vpn"}},
 	}
-	cfg := map[string]any{"server": "vpn.example.test", "username": "u", "password": "secret", "ca_cert": pem}
+	cfg := map[string]any{"server": "vpn.example.test", "username": "u", "password": "secret", "ca_cert": pem,
+		"client_cert": pem, "client_key": keyPEM, "eap_ca": eapPEM, "proxy": "http://u@proxy.lan:3128", "proxy_password": "pp"}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeNetifd(t)
@@ -340,7 +410,7 @@ func TestTeardown(t *testing.T) {
 			if !slices.Equal(got, tc.calls) {
 				t.Errorf("calls\n got %q\nwant %q", got, tc.calls)
 			}
-			for _, p := range []string{"var/etc/sstpgo-vpn.pass", "var/etc/sstpgo-vpn.ca.pem"} {
+			for _, p := range secretFiles {
 				if _, err := os.Stat(f.path(p)); !os.IsNotExist(err) {
 					t.Errorf("%s still there after teardown (%v)", p, err)
 				}
@@ -377,7 +447,7 @@ func TestLifecycleFakeDaemon(t *testing.T) {
 				t.Fatalf("daemon exit %d (%v), want %s\n%s", code, err, tc.exit, out)
 			}
 			cs := f.calls()
-			if got, _ := os.ReadFile(f.path("daemon.password")); string(got) != pw {
+			if got, _ := os.ReadFile(f.path("daemon.password-file")); string(got) != pw {
 				t.Errorf("daemon read password %q from its file", got)
 			}
 			if env, _ := os.ReadFile(f.path("daemon.env")); strings.Contains(string(env), pw) {
@@ -408,5 +478,48 @@ func TestLifecycleFakeDaemon(t *testing.T) {
 				t.Error("password file left after teardown")
 			}
 		})
+	}
+}
+
+// TestLifecycleClientCertificate: with a client certificate and no
+// password the daemon gets the key and the proxy password from root-only
+// files, no password file, and teardown removes every file.
+func TestLifecycleClientCertificate(t *testing.T) {
+	const proxyPW = "proxy secret"
+	cfg := map[string]any{"server": "vpn.example.test", "client_cert": pem, "client_key": keyPEM,
+		"proxy": "http://bob@proxy.lan:3128", "proxy_password": proxyPW}
+	f := newFakeNetifd(t)
+	if out, err := f.handler("setup", "vpn", cfg); err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	if out, err := f.daemon(context.Background()).CombinedOutput(); err != nil {
+		t.Fatalf("daemon: %v\n%s", err, out)
+	}
+	for name, want := range map[string]string{"daemon.client-key": keyPEM, "daemon.proxy-password-file": proxyPW} {
+		if got, err := os.ReadFile(f.path(name)); err != nil || string(got) != want {
+			t.Errorf("daemon read %q (%v) from its --%s, want %q", got, err, strings.TrimPrefix(name, "daemon."), want)
+		}
+	}
+	if _, err := os.Stat(f.path("daemon.password-file")); !os.IsNotExist(err) {
+		t.Errorf("daemon got a --password-file (%v)", err)
+	}
+	env, _ := os.ReadFile(f.path("daemon.env"))
+	cs := f.calls()
+	for _, s := range []string{proxyPW, "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg"} {
+		checkNoSecret(t, cs, s)
+		if strings.Contains(string(env), s) {
+			t.Errorf("%q in the daemon's environment", s)
+		}
+	}
+	if len(find(cs, "proto_send_update")) != 1 {
+		t.Errorf("up script did not report to netifd: %v", cs)
+	}
+	if out, err := f.handler("teardown", "vpn", cfg, "ERROR=0"); err != nil {
+		t.Fatalf("teardown: %v\n%s", err, out)
+	}
+	for _, p := range secretFiles {
+		if _, err := os.Stat(f.path(p)); !os.IsNotExist(err) {
+			t.Errorf("%s left after teardown (%v)", p, err)
+		}
 	}
 }

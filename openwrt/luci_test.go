@@ -108,8 +108,16 @@ func TestLuCIMatchesHandler(t *testing.T) {
 			t.Errorf("%s: %s option shown as a list", name, typ)
 		}
 	}
-	if !fields["password"].Password {
-		t.Error("password field is not masked")
+	for _, name := range []string{"password", "proxy_password"} {
+		if !fields[name].Password {
+			t.Errorf("%s field is not masked", name)
+		}
+	}
+	// PEM text is multi-line: a password input would drop its newlines
+	for _, name := range []string{"ca_cert", "client_cert", "client_key", "eap_ca"} {
+		if o := fields[name]; o.Type != "TextValue" || !o.Validate {
+			t.Errorf("%s: %s field (validated %v), want a validated TextValue", name, o.Type, o.Validate)
+		}
 	}
 	if d := fields["insecure"].Description; !strings.Contains(d, "Dangerous") {
 		t.Errorf("insecure has no warning: %q", d)
@@ -148,6 +156,32 @@ func TestLuCIValidation(t *testing.T) {
 		{"ca_cert", "-----BEGIN CERTIFICATE-----\nMIIB", false},
 		{"ca_cert", "ca.pem", false},
 		{"ca_cert", "/etc/", false},
+		{"client_cert", "", true},
+		{"client_cert", "/etc/sstpgo/client.pem", true},
+		{"client_cert", pem, true},
+		{"client_cert", pem + "\n" + eapPEM, true},
+		{"client_cert", keyPEM, false},
+		{"client_cert", "client.pem", false},
+		{"client_key", "", true},
+		{"client_key", "/etc/sstpgo/client.key", true},
+		{"client_key", keyPEM + "\n", true},
+		{"client_key", "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----", true},
+		{"client_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", true},
+		{"client_key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END EC PRIVATE KEY-----", false},
+		{"client_key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----", false},
+		{"client_key", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nMIIE\n-----END RSA PRIVATE KEY-----", false},
+		{"client_key", pem, false},
+		{"client_key", "/etc/sstpgo/", false},
+		{"client_key", "secret", false},
+		{"eap_ca", "", true},
+		{"eap_ca", "/etc/sstpgo/nps-ca.pem", true},
+		{"eap_ca", eapPEM, true},
+		{"eap_ca", "nps-ca.pem", false},
+		{"eap_server_name", "", true},
+		{"eap_server_name", "nps.example.com", true},
+		{"eap_server_name", "nps", true},
+		{"eap_server_name", "192.0.2.1", false},
+		{"eap_server_name", "bad name", false},
 		{"pin_sha256", hex, true},
 		{"pin_sha256", colons, true},
 		{"pin_sha256", "", true},

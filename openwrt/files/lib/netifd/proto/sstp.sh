@@ -1,8 +1,8 @@
 #!/bin/sh
 # netifd protocol handler "sstp" for sstpgo, a drop-in replacement for the
 # sstp-client handler: it accepts all of sstp-client's UCI options plus
-# sstpgo's own (certificate checks, auth methods, routes, proxy, dead-peer
-# detection).
+# sstpgo's own (certificate checks, EAP-TLS client certificates, auth
+# methods, routes, proxy, dead-peer detection).
 #
 # netifd runs it as "sstp.sh sstp setup|teardown <iface> '<json>'" from
 # /lib/netifd/proto under busybox ash. The daemon reports addresses, DNS and
@@ -46,6 +46,11 @@ proto_sstp_init_config() {
 	proto_config_add_string auth
 	proto_config_add_array routes
 	proto_config_add_string proxy
+	proto_config_add_string proxy_password
+	proto_config_add_string client_cert
+	proto_config_add_string client_key
+	proto_config_add_string eap_ca
+	proto_config_add_string eap_server_name
 	proto_config_add_int echo_interval
 	proto_config_add_int echo_timeout
 	proto_config_add_string tunlink
@@ -57,14 +62,14 @@ sstp_log() {
 	logger -t "sstp-$config" -p daemon.notice "$*"
 }
 
-# sstp_pwfile CONFIG: where the password of CONFIG lives while it is up.
-sstp_pwfile() {
-	echo "$SSTPGO_RUNDIR/sstpgo-$1.pass"
+# sstp_file CONFIG NAME: where the handler keeps file NAME of CONFIG
+# (password, PEM text given in UCI) while it is up.
+sstp_file() {
+	echo "$SSTPGO_RUNDIR/sstpgo-$1.$2"
 }
 
-sstp_cafile() {
-	echo "$SSTPGO_RUNDIR/sstpgo-$1.ca.pem"
-}
+# the files sstp_file may create, all removed at teardown
+SSTP_FILES="pass proxy.pass ca.pem cert.pem key.pem eapca.pem"
 
 # sstp_write_secret FILE VALUE: write VALUE to FILE readable by root only.
 # The password never goes on a command line (ps, netifd's log): printf is a
@@ -73,6 +78,18 @@ sstp_write_secret() {
 	mkdir -p "$SSTPGO_RUNDIR"
 	rm -f "$1"
 	(umask 077 && printf '%s' "$2" > "$1")
+}
+
+# sstp_pem VALUE FILE: print the path of a PEM file for VALUE, which is a
+# path or PEM text; PEM text is written to FILE (0600) first. Only the
+# path is printed, so no key or certificate ever reaches a command line.
+sstp_pem() {
+	case "$1" in
+	*-----BEGIN\ *)
+		sstp_write_secret "$2" "$1"
+		echo "$2" ;;
+	*) echo "$1" ;;
+	esac
 }
 
 # sstp_resolve HOST: print one IPv4 (or IPv6) address of HOST.
@@ -174,10 +191,12 @@ proto_sstp_setup() {
 	local config="$1"
 	local server port username password log_level mtu ipv6 peerdns defaultroute
 	local sstp_options pppd_options ca_cert pin_sha256 insecure sni auth proxy
-	local echo_interval echo_timeout tunlink routes
+	local echo_interval echo_timeout tunlink routes proxy_password
+	local client_cert client_key eap_ca eap_server_name
 	json_get_vars server port username password log_level mtu ipv6 peerdns defaultroute
 	json_get_vars sstp_options pppd_options ca_cert pin_sha256 insecure sni auth proxy
-	json_get_vars echo_interval echo_timeout tunlink
+	json_get_vars echo_interval echo_timeout tunlink proxy_password
+	json_get_vars client_cert client_key eap_ca eap_server_name
 	json_get_values routes routes
 
 	# args collects words mapped from sstp_options/pppd_options (which were
@@ -192,6 +211,18 @@ proto_sstp_setup() {
 		proto_setup_failed "$config"
 		return 1
 	fi
+	# EAP-TLS needs the certificate and its key; the EAP server checks
+	# mean nothing without them. sstpgo would refuse too (exit 2), but
+	# only after the server route and a restart.
+	case "${client_cert:+c}${client_key:+k}${eap_ca:+e}${eap_server_name:+e}" in
+	""|ck*) ;;
+	*)
+		sstp_log "client_cert and client_key go together; eap_ca and eap_server_name need both"
+		proto_notify_error "$config" INVALID_CONFIG
+		proto_block_restart "$config"
+		proto_setup_failed "$config"
+		return 1 ;;
+	esac
 	# a server given as host:port or [v6]:port keeps its own port
 	case "$server" in
 	\[*\]:*) port="${server##*:}"; server="${server%:*}" ;;
@@ -228,27 +259,30 @@ proto_sstp_setup() {
 		--netifd --up-script "$SSTPGO_UP" --reconnect=true
 	[ -n "$username" ] && set -- "$@" --user "$username"
 
-	# the password never goes on a command line (ps, netifd's log)
-	local pwfile
-	pwfile="$(sstp_pwfile "$config")"
-	sstp_write_secret "$pwfile" "$password"
-	set -- "$@" --password-file "$pwfile"
+	# the password never goes on a command line (ps, netifd's log); with a
+	# client certificate it is optional, and sstpgo refuses an empty file
+	if [ -n "$password" ] || [ -z "$client_cert" ]; then
+		local pwfile
+		pwfile="$(sstp_file "$config" pass)"
+		sstp_write_secret "$pwfile" "$password"
+		set -- "$@" --password-file "$pwfile"
+	fi
 
-	case "$ca_cert" in
-	"") ;;
-	-----BEGIN*)
-		local cafile
-		cafile="$(sstp_cafile "$config")"
-		sstp_write_secret "$cafile" "$ca_cert"
-		set -- "$@" --ca-cert "$cafile" ;;
-	*) set -- "$@" --ca-cert "$ca_cert" ;;
-	esac
+	[ -n "$ca_cert" ] && set -- "$@" --ca-cert "$(sstp_pem "$ca_cert" "$(sstp_file "$config" ca.pem)")"
 	[ -n "$pin_sha256" ] && set -- "$@" --pin-sha256 "$(echo "$pin_sha256" | tr -d ':')"
 	if [ "$insecure" = 1 ]; then
 		sstp_log "insecure=1: the server certificate is NOT verified; anyone on the path can read the password"
 		set -- "$@" --insecure-skip-verify
 	fi
 	[ -n "$sni" ] && set -- "$@" --sni "$sni"
+
+	# EAP-TLS (checked above: both or neither)
+	if [ -n "$client_cert" ]; then
+		set -- "$@" --client-cert "$(sstp_pem "$client_cert" "$(sstp_file "$config" cert.pem)")" \
+			--client-key "$(sstp_pem "$client_key" "$(sstp_file "$config" key.pem)")"
+		[ -n "$eap_ca" ] && set -- "$@" --eap-ca "$(sstp_pem "$eap_ca" "$(sstp_file "$config" eapca.pem)")"
+		[ -n "$eap_server_name" ] && set -- "$@" --eap-server-name "$eap_server_name"
+	fi
 
 	[ -n "$auth" ] || auth="$pppd_auth"
 	[ -n "$auth" ] && set -- "$@" --auth "$auth"
@@ -269,6 +303,12 @@ proto_sstp_setup() {
 		set -- "$@" --route "$r"
 	done
 	[ -n "$proxy" ] && set -- "$@" --proxy "$proxy"
+	if [ -n "$proxy_password" ]; then
+		local ppfile
+		ppfile="$(sstp_file "$config" proxy.pass)"
+		sstp_write_secret "$ppfile" "$proxy_password"
+		set -- "$@" --proxy-password-file "$ppfile"
+	fi
 
 	if [ -z "$echo_interval" ] && [ -n "$pppd_echo_interval" ]; then
 		echo_interval="$pppd_echo_interval"
@@ -299,16 +339,19 @@ proto_sstp_teardown() {
 		proto_notify_error "$config" INVALID_CONFIG
 		proto_block_restart "$config" ;;
 	3)
-		sstp_log "authentication failed, not retrying (check username/password)"
+		sstp_log "authentication failed, not retrying (check username/password or client_cert/client_key)"
 		proto_notify_error "$config" AUTH_FAILED
 		proto_block_restart "$config" ;;
 	4)
-		sstp_log "server certificate rejected, not retrying (check ca_cert/pin_sha256)"
+		sstp_log "server certificate rejected, not retrying (check ca_cert/pin_sha256, eap_ca/eap_server_name)"
 		proto_notify_error "$config" CERT_FAILED
 		proto_block_restart "$config" ;;
 	esac
 
-	rm -f "$(sstp_pwfile "$config")" "$(sstp_cafile "$config")"
+	local f
+	for f in $SSTP_FILES; do
+		rm -f "$(sstp_file "$config" "$f")"
+	done
 	proto_kill_command "$config"
 }
 

@@ -48,15 +48,42 @@ function validatePort(section_id, value) {
 	return isPort(value) ? true : _('Port must be between 1 and 65535');
 }
 
+// isPath: an absolute path of a file (not a directory), no spaces.
+function isPath(v) {
+	return /^\/[^\s]*[^\/\s]$/.test(v);
+}
+
 function validateCACert(section_id, value) {
 	var v = (value || '').trim();
 	if (v === '')
 		return true;
 	if (v.charAt(0) === '/')
-		return /^\/[^\s]*[^\/\s]$/.test(v) ? true : _('Expecting the path of a PEM file');
+		return isPath(v) ? true : _('Expecting the path of a PEM file');
 	if (/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----$/.test(v))
 		return true;
 	return _('Paste a PEM certificate (-----BEGIN CERTIFICATE----- …) or give the path of a PEM file');
+}
+
+// validateKey: PKCS#8, PKCS#1 or SEC 1 PEM text, or a path; sstpgo reads
+// no encrypted keys.
+function validateKey(section_id, value) {
+	var v = (value || '').trim(), m;
+	if (v === '')
+		return true;
+	if (v.charAt(0) === '/')
+		return isPath(v) ? true : _('Expecting the path of a PEM file');
+	if (/^-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(v) || /Proc-Type: 4,ENCRYPTED/.test(v))
+		return _('Encrypted keys are not supported: store the key unencrypted (openssl pkey -in key.pem -out plain.pem)');
+	if ((m = v.match(/^-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[\s\S]+-----END ([A-Z ]+)-----$/)) != null && m[1] === m[2])
+		return true;
+	return _('Paste a PEM private key (-----BEGIN PRIVATE KEY----- …) or give the path of a PEM file');
+}
+
+function validateName(section_id, value) {
+	var v = (value || '').trim();
+	if (v === '')
+		return true;
+	return (isHost(v) && /[A-Za-z]/.test(v)) ? true : _('Expecting a host name, e.g. nps.example.com');
 }
 
 function validatePin(section_id, value) {
@@ -151,8 +178,20 @@ return network.registerProtocol('sstp', {
 			_('For SoftEther servers also <code>user@HUB</code> or <code>HUB\\user</code>.'));
 
 		o = s.taboption('general', form.Value, 'password', _('Password'),
-			_('Kept in a root-only file while the tunnel is up; never put on a command line.'));
+			_('Kept in a root-only file while the tunnel is up; never put on a command line. Not needed with a client certificate.'));
 		o.password = true;
+
+		o = s.taboption('general', form.TextValue, 'client_cert', _('Client certificate'),
+			_('Authenticate with EAP-TLS: PEM text of the client certificate (and its chain) or the path of a PEM file. Needs the private key below; the password is then optional.'));
+		o.rows = 4;
+		o.monospace = true;
+		o.validate = validateCACert;
+
+		o = s.taboption('general', form.TextValue, 'client_key', _('Client private key'),
+			_('Path of the PEM private key file (best: mode 0600, outside /etc/config), or its PEM text, which is kept in /etc/config/network and written to a root-only file while the tunnel is up. Unencrypted keys only.'));
+		o.rows = 4;
+		o.monospace = true;
+		o.validate = validateKey;
 
 		o = s.taboption('general', form.TextValue, 'ca_cert', _('CA certificate'),
 			_('PEM text of the CA (or self-signed server certificate) to trust, or the path of a PEM file. Empty: the system CA bundle is used.'));
@@ -171,6 +210,16 @@ return network.registerProtocol('sstp', {
 		o = s.taboption('advanced', form.Value, 'sni', _('TLS server name'),
 			_('Name sent in TLS SNI and checked against the certificate, when it differs from the server address.'));
 		o.datatype = 'hostname';
+
+		o = s.taboption('advanced', form.TextValue, 'eap_ca', _('EAP-TLS server CA'),
+			_('With a client certificate: PEM text or path of the CA that signs the EAP server (e.g. NPS) certificate. Empty: the CA certificate above, else the system CA bundle.'));
+		o.rows = 3;
+		o.monospace = true;
+		o.validate = validateCACert;
+
+		o = s.taboption('advanced', form.Value, 'eap_server_name', _('EAP-TLS server name'),
+			_('With a client certificate: the name the EAP server certificate must carry. Empty: any name signed by the EAP-TLS server CA.'));
+		o.validate = validateName;
 
 		o = s.taboption('advanced', form.Value, 'auth', _('Authentication methods'),
 			_('Comma-separated list of allowed methods: pap, chap, mschapv2, eap. Empty: all; the strongest the server offers is used.'));
@@ -211,8 +260,12 @@ return network.registerProtocol('sstp', {
 		o.nocreate = true;
 
 		o = s.taboption('advanced', form.Value, 'proxy', _('HTTP proxy'),
-			_('Connect through an HTTP proxy (CONNECT), e.g. http://proxy.lan:3128. Credentials in the URL are visible to local users.'));
+			_('Connect through an HTTP proxy (CONNECT), e.g. http://proxy.lan:3128. A password in the URL is visible to local users: put only the user there and the password below.'));
 		o.validate = validateProxy;
+
+		o = s.taboption('advanced', form.Value, 'proxy_password', _('HTTP proxy password'),
+			_('Password of the user in the proxy URL (http://user@proxy.lan:3128); kept in a root-only file while the tunnel is up, never on a command line.'));
+		o.password = true;
 
 		o = s.taboption('advanced', form.Value, 'echo_interval', _('Dead peer detection interval'),
 			_('Seconds of silence before an echo request is sent.'));
