@@ -4,7 +4,14 @@ package openwrt_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	encpem "encoding/pem"
 	"fmt"
+	"math/big"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -75,21 +82,27 @@ func topology(t *testing.T) (srv, cli string) {
 type server struct {
 	cmd *exec.Cmd
 	ca  string
+	log string // path of its output
 }
 
-func startServer(t *testing.T, ns, bin, personality string) *server {
+func (s *server) output() string {
+	b, _ := os.ReadFile(s.log)
+	return string(b)
+}
+
+func startServer(t *testing.T, ns, bin, personality string, extra ...string) *server {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command("ip", "netns", "exec", ns, bin, "--listen", "192.0.2.1:443",
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin, "--listen", "192.0.2.1:443",
 		"--personality", personality, "--user", "alice:correct horse", "--cert-out", dir,
 		"--hostname", "vpn.example.test", "--server-ip", "10.9.0.1", "--pool", "10.9.0.0/24",
-		"--dns", "10.9.0.53", "--dns", "10.9.0.54")
+		"--dns", "10.9.0.53", "--dns", "10.9.0.54"}, extra...)...)
 	logf, _ := os.Create(filepath.Join(dir, "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd}
+	s := &server{cmd: cmd, log: logf.Name()}
 	t.Cleanup(func() { s.stop(); logf.Close() })
 	ca := filepath.Join(dir, "ca.pem")
 	if !waitFor(func() bool { _, err := os.Stat(ca); return err == nil }) {
@@ -280,6 +293,86 @@ func TestE2ENetifd(t *testing.T) {
 			}
 		})
 	}
+
+	// EAP-TLS: no username or password, the client certificate, its key and
+	// the EAP server's CA pasted as PEM text into UCI
+	t.Run("EAP-TLS client certificate from PEM text", func(t *testing.T) {
+		dir := t.TempDir()
+		caPEM, certPEM, keyPEM := clientPKI(t, "router1.corp")
+		caFile := filepath.Join(dir, "client-ca.pem")
+		if err := os.WriteFile(caFile, []byte(caPEM), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		srv := startServer(t, srvNS, srvBin, "rras", "--eap-tls-ca", caFile)
+		f := newNetifd(t)
+		cfg := base(srv)
+		delete(cfg, "username")
+		delete(cfg, "password")
+		cfg["client_cert"], cfg["client_key"] = certPEM, keyPEM
+		cfg["eap_ca"], cfg["eap_server_name"] = srv.ca, "vpn.example.test"
+		d, done := f.start(t, cfg)
+		if !waitFor(func() bool {
+			f.logs = append(f.logs, f.calls()...)
+			return len(find(f.logs, "proto_send_update")) > 0
+		}) {
+			t.Fatalf("no report reached netifd\n%s\nserver:\n%s", f.daemonLog(), srv.output())
+		}
+		checkReport(t, f.logs, "10.9.0.1", []string{"10.9.0.53", "10.9.0.54"})
+		if out := srv.output(); !strings.Contains(out, "auth ok") || !strings.Contains(out, "router1.corp") {
+			t.Errorf("server did not authenticate router1.corp:\n%s", out)
+		}
+		for _, line := range strings.Split(keyPEM, "\n")[1:] {
+			checkNoSecret(t, f.logs, line)
+		}
+		if _, err := os.Stat(f.path("var/etc/sstpgo-vpn.pass")); !os.IsNotExist(err) {
+			t.Errorf("password file written without a password (%v)", err)
+		}
+		checkPasswordFile(t, f.fakeNetifd, "var/etc/sstpgo-vpn.key.pem", keyPEM)
+
+		d.Process.Signal(syscall.SIGTERM)
+		code := f.waitExit(t, done)
+		cs := f.teardown(t, cfg, code)
+		if code != 0 || len(find(cs, "proto_block_restart")) != 0 {
+			t.Errorf("teardown after ifdown (exit %d): %v", code, cs)
+		}
+		for _, p := range secretFiles {
+			if _, err := os.Stat(f.path(p)); !os.IsNotExist(err) {
+				t.Errorf("%s left after teardown", p)
+			}
+		}
+	})
+}
+
+// clientPKI makes a test CA and a client certificate it signed for cn, as
+// PEM text: the CA, the certificate and its PKCS#8 key.
+func clientPKI(t *testing.T, cn string) (caPEM, certPEM, keyPEM string) {
+	t.Helper()
+	now := time.Now()
+	enc := func(typ string, der []byte) string {
+		return strings.TrimSpace(string(encpem.EncodeToMemory(&encpem.Block{Type: typ, Bytes: der})))
+	}
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "client test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ = x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc("CERTIFICATE", caDER), enc("CERTIFICATE", der), enc("PRIVATE KEY", kder)
 }
 
 // checkReport checks what the up script told netifd against what the test
