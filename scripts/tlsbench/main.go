@@ -14,8 +14,9 @@
 // time of the client process, for CPU per MB next to sstpgo's).
 //
 // delay-proxy forwards every TCP connection to -upstream and holds each chunk
-// for -delay in each direction (a fixed one-way delay, RTT = 2×delay); kernel
-// netem is not needed. It changes nothing else.
+// for -delay in each direction (a fixed one-way delay, RTT = 2×delay), and
+// holds a new connection for one RTT before forwarding, standing in for the
+// TCP handshake; kernel netem is not needed. It changes nothing else.
 //
 // udp-send and udp-recv are a sequence-numbered UDP stream for
 // scripts/soak.sh: the sender counts what it sent, the receiver what arrived

@@ -29,8 +29,12 @@ func delayProxy(args []string) error {
 	}
 }
 
-// relay joins one client connection to a new upstream connection.
+// relay joins one client connection to a new upstream connection. The
+// kernel completed the client's TCP handshake here at once, so the relay
+// forwards nothing for one round trip (2×delay) first: the handshake then
+// costs the client a round trip as it would on a real path.
 func relay(c net.Conn, upstream string, delay time.Duration) {
+	time.Sleep(2 * delay)
 	u, err := net.Dial("tcp", upstream)
 	if err != nil {
 		c.Close()
