@@ -77,6 +77,7 @@ type daemon struct {
 	cur        atomic.Pointer[sstp.Session]
 	routes     *ifup.RouteSet
 	dnsRestore func() error
+	lastAddr   string    // ip:port of the last successful connection
 	v6         ipv6State // ipv6.go
 
 	mu     sync.Mutex
@@ -115,8 +116,11 @@ func (d *daemon) run(ctx context.Context) error {
 	bo := backoff{min: time.Second, max: time.Minute}
 	for {
 		d.setState("connecting", nil)
-		sess, err := sstp.Dial(ctx, d.cfg)
+		sess, err := d.dial(ctx)
 		if ctx.Err() != nil {
+			if sess != nil {
+				sess.Close()
+			}
 			return nil
 		}
 		if err != nil {
@@ -157,6 +161,31 @@ func (d *daemon) run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// dial connects. When the server's name cannot be resolved on a reconnect
+// (with --default-route the DNS server may only be reachable through the very
+// tunnel being rebuilt), it falls back to the address that worked last time,
+// keeping the name for TLS verification and the HTTP Host.
+func (d *daemon) dial(ctx context.Context) (*sstp.Session, error) {
+	sess, err := sstp.Dial(ctx, d.cfg)
+	var se *sstp.Error
+	if err == nil {
+		if d.cfg.Proxy == nil {
+			d.lastAddr = sess.Info().RemoteAddr
+		}
+		return sess, nil
+	}
+	if d.lastAddr == "" || !errors.As(err, &se) || se.Step != sstp.StepDNS {
+		return nil, err
+	}
+	cfg := d.cfg
+	if host, _, herr := sstp.SplitServer(cfg.Server); herr == nil && cfg.SNI == "" {
+		cfg.SNI = host
+	}
+	cfg.Server = d.lastAddr
+	d.log.Warn("cannot resolve the server, trying its last address", "server", d.o.Server, "addr", d.lastAddr, "err", se.Err)
+	return sstp.Dial(ctx, cfg)
 }
 
 // deliver writes a packet from the server to the TUN device.

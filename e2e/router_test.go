@@ -198,3 +198,45 @@ func TestDefaultRouteAndSIGTERMCleanup(t *testing.T) {
 		t.Errorf("processes left in the router namespace: %s", pids)
 	}
 }
+
+// A server given by name keeps working across a reconnect when the name no
+// longer resolves (with --default-route the DNS server is often only
+// reachable through the tunnel being rebuilt): sstpgo falls back to the
+// address that worked last time.
+func TestReconnectWhenNameStopsResolving(t *testing.T) {
+	tp := newTopo(t)
+	hostsDir := filepath.Join("/etc/netns", tp.rtr.name)
+	if err := os.MkdirAll(hostsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(hostsDir) })
+	hosts := filepath.Join(hostsDir, "hosts")
+	os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"+serverWAN+" "+sniName+"\n"), 0o644)
+	os.WriteFile(filepath.Join(hostsDir, "resolv.conf"), []byte("nameserver 192.0.2.99\noptions timeout:1 attempts:1\n"), 0o644)
+	srv := tp.startServer()
+	args := tp.clientArgs()
+	for i, a := range args {
+		if a == serverWAN {
+			args[i] = sniName
+		}
+	}
+	cli := tp.rtr.start("sstpgo", nil, args...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	// The name disappears (same inode: the bind mount keeps pointing at it).
+	f, err := os.OpenFile(hosts, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("127.0.0.1 localhost\n")
+	f.Close()
+	time.Sleep(6 * time.Second) // Go's resolver rereads /etc/hosts at most every 5 s
+	srv.signal(syscall.SIGKILL)
+	srv.wait(5 * time.Second)
+	tp.startServer()
+	eventually(t, 60*time.Second, "ping after reconnect without DNS", tp.pingCorp)
+	if !strings.Contains(cli.Output(), "trying its last address") {
+		t.Errorf("no fallback to the last address logged")
+	}
+}
