@@ -240,3 +240,28 @@ func TestReconnectWhenNameStopsResolving(t *testing.T) {
 		t.Errorf("no fallback to the last address logged")
 	}
 }
+
+// A second SIGINT/SIGTERM exits at once even when the graceful stop is stuck
+// (here: a server that stopped reading never acknowledges Call Disconnect);
+// the kernel removes the device with the process.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	tp := newTopo(t)
+	tp.startServer("--fault", "stop-reading")
+	cli := tp.startClient()
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	time.Sleep(300 * time.Millisecond) // let the server stop reading
+	cli.signal(syscall.SIGTERM)
+	if !cli.waitOutput("disconnecting", 5*time.Second) {
+		t.Fatal("no graceful stop started")
+	}
+	start := time.Now()
+	cli.signal(syscall.SIGTERM)
+	code := cli.wait(5 * time.Second)
+	if code == -1 {
+		t.Fatal("second signal did not end the process")
+	}
+	t.Logf("exit code %d after %v", code, time.Since(start).Round(time.Millisecond))
+	eventually(t, 5*time.Second, "device gone", tp.routerClean)
+}
