@@ -26,12 +26,12 @@ for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")
   for f in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
     echo "-- $pkg $f"
-    if ! go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$pkg" >/tmp/fuzz.$$ 2>&1; then
+    if ! go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 1s "$pkg" >/tmp/fuzz.$$ 2>&1; then
       # Go's fuzz coordinator can give up on a busy worker at the very end
       # ("context deadline exceeded") without any failing input: retry once.
       if grep -q 'context deadline exceeded' /tmp/fuzz.$$ && ! grep -q 'Failing input written' /tmp/fuzz.$$; then
         echo "   (coordinator timeout without a finding; retrying)"
-        go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" "$pkg" >/tmp/fuzz.$$ 2>&1 || { cat /tmp/fuzz.$$; exit 1; }
+        go test -run '^$' -fuzz "^${f}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 1s "$pkg" >/tmp/fuzz.$$ 2>&1 || { cat /tmp/fuzz.$$; exit 1; }
       else
         cat /tmp/fuzz.$$; exit 1
       fi
