@@ -28,6 +28,11 @@ type Config struct {
 	// then the only method (EAP is Nak'ed toward type 13, the LCP
 	// Auth-Protocol toward EAP) and Password is not used.
 	EAPTLS *EAPTLSConfig
+	// IPv4Hint, when a valid IPv4 address, is asked for in the first IPCP
+	// Configure-Request instead of 0.0.0.0 (RFC 1332 section 3.3), so a
+	// reconnect can keep its address; a server that disagrees Naks with
+	// another, which is then taken.
+	IPv4Hint netip.Addr
 }
 
 // DefaultMRU fits a PPP frame with SSTP, TLS, TCP and IP overhead in a

@@ -11,7 +11,8 @@ const (
 )
 
 // ipcpHandler asks the server for our address and DNS servers by sending
-// 0.0.0.0 and taking the values it Naks with (RFC 1332 section 3.3, RFC 1877).
+// 0.0.0.0 (or Config.IPv4Hint for the address) and taking the values it Naks
+// with (RFC 1332 section 3.3, RFC 1877).
 type ipcpHandler struct {
 	c *Client
 
@@ -22,7 +23,11 @@ type ipcpHandler struct {
 }
 
 func newIPCPHandler(c *Client) *ipcpHandler {
-	return &ipcpHandler{c: c, askAddr: true, askDNS1: !c.cfg.NoDNS, askDNS2: !c.cfg.NoDNS}
+	h := &ipcpHandler{c: c, askAddr: true, askDNS1: !c.cfg.NoDNS, askDNS2: !c.cfg.NoDNS}
+	if a := c.cfg.IPv4Hint; a.Is4() && !a.IsUnspecified() {
+		h.local = a.As4()
+	}
+	return h
 }
 
 func (h *ipcpHandler) AppendRequest(b []byte) []byte {
@@ -67,7 +72,7 @@ func (h *ipcpHandler) ReceiveReject(opts []byte) {
 		opts = rest
 		switch o.Type {
 		case ipcpOptAddress:
-			h.askAddr = false
+			h.askAddr, h.local = false, [4]byte{}
 		case ipcpOptPrimaryDNS:
 			h.askDNS1, h.dns1 = false, [4]byte{}
 		case ipcpOptSecondaryDNS:

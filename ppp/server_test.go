@@ -31,6 +31,7 @@ type fakeServer struct {
 	ignoreIPCP    bool // never answer our IPCP requests
 	noIPv6        bool // Protocol-Reject IPV6CP
 	rejectDNS2    bool // Configure-Reject Secondary-DNS (SoftEther)
+	rejectAddr    bool // Configure-Reject IP-Address
 	nakIPv6ID     [8]byte
 	addr, peer    [4]byte
 	dns1, dns2    [4]byte
@@ -42,6 +43,7 @@ type fakeServer struct {
 	srvAcked, cliAcked   bool
 	lcpUp, ncpStarted    bool
 	triedTLS             bool
+	ipcpNaks             int // IPCP Configure-Naks sent
 	chal                 [16]byte
 	ntResp               [24]byte
 	peerChal             [16]byte
@@ -432,7 +434,9 @@ func (s *fakeServer) ipcp(p Packet) {
 	for _, o := range opts {
 		switch o.Type {
 		case ipcpOptAddress:
-			if !bytes.Equal(o.Value, s.addr[:]) {
+			if s.rejectAddr {
+				rej = appendOptionRaw(rej, o)
+			} else if !bytes.Equal(o.Value, s.addr[:]) {
 				nak = AppendOption(nak, o.Type, s.addr[:])
 			}
 		case ipcpOptPrimaryDNS:
@@ -453,6 +457,7 @@ func (s *fakeServer) ipcp(p Packet) {
 	case rej != nil:
 		s.send(ProtoIPCP, CodeConfigureReject, p.ID, rej)
 	case nak != nil:
+		s.ipcpNaks++
 		s.send(ProtoIPCP, CodeConfigureNak, p.ID, nak)
 	default:
 		s.send(ProtoIPCP, CodeConfigureAck, p.ID, p.Data)

@@ -1,0 +1,62 @@
+package ppp
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+// Config.IPv4Hint is asked for in the first IPCP Configure-Request (RFC 1332
+// section 3.3): a server that agrees Acks it at once, one that does not Naks
+// with its own choice, which the client then takes.
+func TestClientIPv4Hint(t *testing.T) {
+	tests := []struct {
+		name      string
+		hint      netip.Addr
+		wantFirst [4]byte // address in the first Configure-Request
+		wantReqs  int
+		wantNaks  int
+	}{
+		{name: "none", wantFirst: [4]byte{}, wantReqs: 2, wantNaks: 1},
+		{name: "accepted", hint: netip.MustParseAddr("10.0.0.2"), wantFirst: [4]byte{10, 0, 0, 2}, wantReqs: 1},
+		{name: "nak'ed", hint: netip.MustParseAddr("10.0.0.9"), wantFirst: [4]byte{10, 0, 0, 9}, wantReqs: 2, wantNaks: 1},
+		{name: "ipv6 ignored", hint: netip.MustParseAddr("fe80::1"), wantFirst: [4]byte{}, wantReqs: 2, wantNaks: 1},
+		{name: "unspecified", hint: netip.IPv4Unspecified(), wantFirst: [4]byte{}, wantReqs: 2, wantNaks: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newFakeServer(t, Config{NoDNS: true, IPv4Hint: tt.hint})
+			s.start()
+			e, ok := findEvent(s.events, EventIPv4Up)
+			if !ok {
+				t.Fatalf("no EventIPv4Up: %v", kinds(s.events))
+			}
+			if want := netip.AddrFrom4(s.addr); e.IPv4.Local != want {
+				t.Errorf("local %v, want the server's %v", e.IPv4.Local, want)
+			}
+			reqs := s.sent(ProtoIPCP, CodeConfigureRequest)
+			if len(reqs) != tt.wantReqs {
+				t.Errorf("%d IPCP requests, want %d", len(reqs), tt.wantReqs)
+			}
+			first := append([]byte{ipcpOptAddress, 6}, tt.wantFirst[:]...)
+			if len(reqs) == 0 || string(reqs[0].Data) != string(first) {
+				t.Errorf("first request %v, want % x", reqs, first)
+			}
+			if n := s.ipcpNaks; n != tt.wantNaks {
+				t.Errorf("server sent %d IPCP Naks, want %d", n, tt.wantNaks)
+			}
+		})
+	}
+}
+
+// A server that rejects IP-Address leaves no address, hint or not.
+func TestClientIPv4HintRejected(t *testing.T) {
+	s := newFakeServer(t, Config{NoDNS: true, IPv4Hint: netip.MustParseAddr("10.0.0.2")})
+	s.rejectAddr = true
+	s.start()
+	s.runTimers(time.Minute)
+	if err := downErr(t, s); !errors.Is(err, ErrNoAddress) {
+		t.Errorf("err %v, want ErrNoAddress", err)
+	}
+}
