@@ -37,10 +37,11 @@ func (p *pppServer) startNetwork(now time.Time) {
 }
 
 // checkIPCP judges the client's IPCP options: IP-Address (RFC 1332 3.3) and DNS (RFC 1877);
-// false drops the request (no address could be assigned).
+// false drops the request (no address could be assigned). The first request's address, if
+// free in the pool, is the one assigned (a reconnecting client asks for its old one).
 func (p *pppServer) checkIPCP(now time.Time, r *reply, opts []ppp.Option) bool {
 	if !p.peerIP.IsValid() {
-		a, err := p.s.srv.allocIP(p.s)
+		a, err := p.s.srv.allocIP(p.s, requestedAddr(opts))
 		if err != nil {
 			p.terminate(now, err)
 			return false
@@ -71,6 +72,16 @@ func (p *pppServer) checkIPCP(now time.Time, r *reply, opts []ppp.Option) bool {
 		r.nakWith(ipcpAddress, p.peerIP.AsSlice())
 	}
 	return true
+}
+
+// requestedAddr is the IP-Address option's value, the zero Addr if none.
+func requestedAddr(opts []ppp.Option) netip.Addr {
+	for _, o := range opts {
+		if o.Type == ipcpAddress && len(o.Value) == 4 {
+			return netip.AddrFrom4([4]byte(o.Value))
+		}
+	}
+	return netip.Addr{}
 }
 
 // wantAddr Acks the option if it holds want, Naks it with want otherwise.

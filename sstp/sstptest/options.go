@@ -161,8 +161,8 @@ type Options struct {
 	ConnectedTimeout time.Duration
 	// ServerIP is the server's tunnel address; default 10.0.0.1.
 	ServerIP netip.Addr
-	// Pool holds client addresses, handed out from .2 upwards (ServerIP skipped); default
-	// 10.0.0.0/24.
+	// Pool holds client addresses, handed out from .2 upwards (ServerIP skipped), or the one
+	// a client's first IPCP request asks for if that is free; default 10.0.0.0/24.
 	Pool netip.Prefix
 	// DNS servers given in IPCP; default 10.0.0.53, 10.0.0.54 (SoftEther rejects the
 	// Secondary-DNS option).

@@ -255,24 +255,40 @@ func (s *Server) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// allocIP hands out the lowest free pool address for ss (RFC 1332 IP-Address).
-func (s *Server) allocIP(ss *Session) (netip.Addr, error) {
+// allocIP hands out a pool address for ss (RFC 1332 IP-Address): the one the
+// client asked for if it is free (as RRAS gives a reconnecting client its old
+// address back), else the lowest free one.
+func (s *Server) allocIP(ss *Session, want netip.Addr) (netip.Addr, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.assignableLocked(want) {
+		return s.takeIPLocked(ss, want), nil
+	}
 	p := s.cfg.Pool.Masked()
-	a := p.Addr().Next().Next()
-	for ; a.IsValid() && p.Contains(a); a = a.Next() {
-		if a == s.cfg.ServerIP || isBroadcast(p, a) {
-			continue
-		}
-		if _, used := s.byIP[a]; !used {
-			s.byIP[a] = ss
-			ss.info.ClientIP = a
-			s.notifyLocked()
-			return a, nil
+	for a := p.Addr().Next().Next(); a.IsValid() && p.Contains(a); a = a.Next() {
+		if s.assignableLocked(a) {
+			return s.takeIPLocked(ss, a), nil
 		}
 	}
 	return netip.Addr{}, ErrPoolExhausted
+}
+
+// assignableLocked: a is a free pool address from .2 up, not the server's
+// and not the broadcast address.
+func (s *Server) assignableLocked(a netip.Addr) bool {
+	p := s.cfg.Pool.Masked()
+	if !a.Is4() || !p.Contains(a) || a.Less(p.Addr().Next().Next()) || a == s.cfg.ServerIP || isBroadcast(p, a) {
+		return false
+	}
+	_, used := s.byIP[a]
+	return !used
+}
+
+func (s *Server) takeIPLocked(ss *Session, a netip.Addr) netip.Addr {
+	s.byIP[a] = ss
+	ss.info.ClientIP = a
+	s.notifyLocked()
+	return a
 }
 
 func (s *Server) releaseIP(ss *Session) {
