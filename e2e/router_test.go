@@ -78,15 +78,18 @@ func tunnelAddr(t *testing.T, tp *topo) string {
 }
 
 // A server that crashes and comes back: the router reconnects by itself and
-// LAN traffic flows again without touching the router.
+// LAN traffic flows again without touching the router. It asks for its old
+// tunnel address and gets it back: the first server holds 10.0.0.2 itself,
+// so the client's 10.0.0.3 is not the one the new server would hand out first.
 func TestServerRestartReconnects(t *testing.T) {
 	tp := newTopo(t)
-	srv := tp.startServer()
+	srv := tp.startServer("--server-ip", "10.0.0.2")
 	cli := tp.startClient()
 	if !cli.waitOutput("tunnel up", 20*time.Second) {
 		t.Fatal("tunnel did not come up")
 	}
 	eventually(t, 10*time.Second, "ping before restart", tp.pingCorp)
+	before := tunnelAddr(t, tp)
 	srv.signal(syscall.SIGKILL)
 	srv.wait(5 * time.Second)
 	if !cli.waitOutput("tunnel down", 40*time.Second) {
@@ -99,6 +102,9 @@ func TestServerRestartReconnects(t *testing.T) {
 	}
 	if n := strings.Count(cli.Output(), "tunnel up"); n < 2 {
 		t.Errorf("tunnel up %d times, want 2", n)
+	}
+	if after := tunnelAddr(t, tp); after != before || before != "10.0.0.3" {
+		t.Errorf("sstp0 address %s before the restart, %s after; want 10.0.0.3 kept", before, after)
 	}
 }
 
