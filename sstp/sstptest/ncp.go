@@ -15,6 +15,10 @@ func (p *pppServer) ncpInput(now time.Time, c *cp, b []byte) {
 		p.s.log.Debug("NCP packet before the network phase dropped", "proto", c.name)
 		return
 	}
+	if c == &p.ipv6 && now.Before(p.ipv6After) {
+		p.s.log.Debug("IPV6CP packet dropped (late-ipv6)")
+		return
+	}
 	pk, err := ppp.ParsePacket(b)
 	if err != nil {
 		p.s.log.Warn("bad NCP packet", "proto", c.name, "err", err.Error())
@@ -31,7 +35,12 @@ func (p *pppServer) ncpInput(now time.Time, c *cp, b []byte) {
 func (p *pppServer) startNetwork(now time.Time) {
 	p.phase = phaseNetwork
 	p.sendConfReq(now, &p.ipcp)
-	if p.cfg.IPv6 && !p.soft() {
+	switch {
+	case !p.cfg.IPv6 || p.soft():
+	case p.cfg.Fault == FaultLateIPv6:
+		// Our request goes with our answer to the client's next one (rcvConfReq).
+		p.ipv6After = now.Add(p.cfg.restart)
+	default:
 		p.sendConfReq(now, &p.ipv6)
 	}
 }

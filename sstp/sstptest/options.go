@@ -92,6 +92,10 @@ const (
 	FaultAbortAfterConnect
 	// FaultDropEchoes: never answer SSTP ECHO_REQUEST nor LCP Echo-Request (dead-peer tests).
 	FaultDropEchoes
+	// FaultLateIPv6: with IPv6, open IPV6CP only after the IPv4 link is up: our IPV6CP
+	// request waits, and the client's are dropped, for one restart period (3 s) into the
+	// network phase; the client's retransmission then brings it up (RFC 1661 4.6).
+	FaultLateIPv6
 )
 
 var faultNames = [...]string{
@@ -112,6 +116,7 @@ var faultNames = [...]string{
 	FaultStopReading:       "stop-reading",
 	FaultAbortAfterConnect: "abort-after-connect",
 	FaultDropEchoes:        "drop-echoes",
+	FaultLateIPv6:          "late-ipv6",
 }
 
 func (f Fault) String() string {

@@ -64,6 +64,7 @@ type pppServer struct {
 	peerIfID     [8]byte
 	wantIPCPAddr bool
 	wantIPv6IfID bool
+	ipv6After    time.Time // FaultLateIPv6: IPV6CP packets before this are dropped
 }
 
 func (p *pppServer) init(s *Session) {
