@@ -139,7 +139,7 @@ func (d *daemon) run(ctx context.Context) error {
 			sess.Close()
 			return err
 		}
-		d.watchIPv6(sess)
+		d.watchIPv6(ctx, sess)
 		d.waitSession(ctx, sess)
 		d.cur.Store(nil)
 		sess.Close()
@@ -244,10 +244,7 @@ func (d *daemon) tunReader() {
 func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
 	info := sess.Info()
 	name := d.tun.Name()
-	mtu := info.MTU
-	if d.o.MTU > 0 && d.o.MTU < mtu {
-		mtu = d.o.MTU
-	}
+	mtu := d.mtu(info)
 	if err := ifup.SetMTU(name, mtu); err != nil {
 		d.log.Warn("set MTU", "err", err)
 	}
@@ -273,6 +270,14 @@ func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
 		d.runHook(ctx, d.o.UpScript, info, mtu)
 	}
 	return nil
+}
+
+// mtu is the device's MTU: the server's, or --mtu if smaller.
+func (d *daemon) mtu(info sstp.Info) int {
+	if d.o.MTU > 0 && d.o.MTU < info.MTU {
+		return d.o.MTU
+	}
+	return info.MTU
 }
 
 func (d *daemon) configure(info sstp.Info) error {
@@ -331,6 +336,8 @@ func (d *daemon) configure(info sstp.Info) error {
 
 func (d *daemon) down(sess *sstp.Session) {
 	if d.o.DownScript != "" {
+		d.v6.hook.Lock()
+		defer d.v6.hook.Unlock()
 		info := sess.Info()
 		d.runHook(context.Background(), d.o.DownScript, info, info.MTU)
 	}
@@ -354,11 +361,17 @@ func (d *daemon) teardown() {
 	}
 }
 
+// runHook runs an up or down script with the session's addresses; the IPv6
+// ones (link-local, from IPV6CP) only once IPV6CP is up.
 func (d *daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu int) {
-	env := ifup.HookEnv(ifup.HookInfo{
+	hi := ifup.HookInfo{
 		Ifname: d.tun.Name(), Local: info.IPv4.Local, Remote: info.IPv4.Peer,
 		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.routes,
-	})
+	}
+	if info.HasIPv6 {
+		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)
+	}
+	env := ifup.HookEnv(hi)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := ifup.RunHook(ctx, script, env, d.log); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"os"
@@ -18,6 +19,9 @@ type ipv6State struct {
 	wg sync.WaitGroup
 	mu sync.Mutex
 	ll netip.Addr // the link-local address installed, if any
+	// hook orders a late up script (IPv6 came up after it ran) before the
+	// session's down script.
+	hook sync.Mutex
 }
 
 // checkIPv6 refuses IPv6 routes without --ipv6: the device would have IPv6
@@ -61,10 +65,10 @@ func (d *daemon) prepareIPv6() {
 	}
 }
 
-// watchIPv6 configures IPv6 on the device once the session's IPV6CP opens,
-// which may be after Dial returned.
-func (d *daemon) watchIPv6(sess *sstp.Session) {
-	if !d.o.IPv6 || d.o.Netifd {
+// watchIPv6 waits for the session's IPV6CP, which may open after Dial
+// returned (and after the up script ran).
+func (d *daemon) watchIPv6(ctx context.Context, sess *sstp.Session) {
+	if !d.o.IPv6 {
 		return
 	}
 	d.v6.wg.Add(1)
@@ -72,16 +76,44 @@ func (d *daemon) watchIPv6(sess *sstp.Session) {
 		defer d.v6.wg.Done()
 		select {
 		case <-sess.IPv6Up():
-			d.ipv6Up(sess)
+			d.ipv6Up(ctx, sess)
 		case <-sess.Done():
 		}
 	}()
 }
 
-// ipv6Up installs fe80::<our id>/64 (the peer's fe80::<its id> is on that
-// link) and replaces the address of an earlier session if the id changed.
-func (d *daemon) ipv6Up(sess *sstp.Session) {
+// ipv6Up configures IPv6 on the device (unless netifd does), adds the
+// link-local addresses to the status, and runs the up script again if it ran
+// without them: like pppd's ip-up and ipv6-up, the up script may run twice
+// per connection, the second time with IPV6LOCAL/IPV6REMOTE.
+func (d *daemon) ipv6Up(ctx context.Context, sess *sstp.Session) {
 	info := sess.Info()
+	if !d.o.Netifd {
+		d.installIPv6(info)
+	}
+	d.mu.Lock()
+	current := d.cur.Load() == sess
+	rerun := current && !d.lastUp.HasIPv6
+	if current {
+		d.lastUp.IPv6, d.lastUp.HasIPv6 = info.IPv6, true
+	}
+	js := d.statusJSON()
+	d.mu.Unlock()
+	d.writeStatus(js)
+	d.log.Info("IPv6 up", "ifname", d.tun.Name(), "local", ifup.LinkLocal(info.IPv6.LocalID), "peer", ifup.LinkLocal(info.IPv6.PeerID))
+	if !rerun || d.o.UpScript == "" {
+		return
+	}
+	d.v6.hook.Lock()
+	defer d.v6.hook.Unlock()
+	if d.cur.Load() == sess { // not after the down script
+		d.runHook(ctx, d.o.UpScript, info, d.mtu(info))
+	}
+}
+
+// installIPv6 installs fe80::<our id>/64 (the peer's fe80::<its id> is on
+// that link) and replaces the address of an earlier session if the id changed.
+func (d *daemon) installIPv6(info sstp.Info) {
 	name := d.tun.Name()
 	ll := ifup.LinkLocal(info.IPv6.LocalID)
 	if err := ifup.AddAddress(name, ll, netip.Addr{}); err != nil {
@@ -101,5 +133,4 @@ func (d *daemon) ipv6Up(sess *sstp.Session) {
 	if err := d.routes.Reinstall(); err != nil {
 		d.log.Warn("routes", "err", err)
 	}
-	d.log.Info("IPv6 up", "ifname", name, "local", ll, "peer", ifup.LinkLocal(info.IPv6.PeerID))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sstpgo/sstpgo/ifup"
 	"github.com/sstpgo/sstpgo/sstp"
 )
 
@@ -74,6 +75,9 @@ func (d *daemon) logStatus() {
 		"since", d.status.Since.UTC().Format(time.RFC3339), "reconnects", d.status.Reconnects}
 	if d.hasUp {
 		kv = append(kv, "local", d.lastUp.IPv4.Local.String(), "remote", d.lastUp.IPv4.Peer.String())
+		if d.lastUp.HasIPv6 {
+			kv = append(kv, "local6", ifup.LinkLocal(d.lastUp.IPv6.LocalID).String(), "remote6", ifup.LinkLocal(d.lastUp.IPv6.PeerID).String())
+		}
 	}
 	if s := d.cur.Load(); s != nil {
 		st := s.Stats()
@@ -101,6 +105,10 @@ func (d *daemon) statusJSON() []byte {
 		info := d.lastUp
 		w.str("local", info.IPv4.Local.String())
 		w.str("remote", info.IPv4.Peer.String())
+		if info.HasIPv6 {
+			w.str("local6", ifup.LinkLocal(info.IPv6.LocalID).String())
+			w.str("remote6", ifup.LinkLocal(info.IPv6.PeerID).String())
+		}
 		dns := make([]string, len(info.IPv4.DNS))
 		for i, a := range info.IPv4.DNS {
 			dns[i] = a.String()

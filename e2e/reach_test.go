@@ -189,7 +189,9 @@ func TestIPv6Uplink(t *testing.T) {
 
 // IPv6 inside the tunnel: IPV6CP gives the link-local address, the server's
 // router advertisement a global one (SLAAC with the IPV6CP identifier), and
-// --route sends the corporate IPv6 network into the tunnel.
+// --route sends the corporate IPv6 network into the tunnel. The up script
+// (run again if IPv6 came up after it) and the status get the link-local
+// addresses.
 func TestIPv6InsideTunnel(t *testing.T) {
 	tp := newTopo(t)
 	tp.srv.run("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
@@ -198,10 +200,15 @@ func TestIPv6InsideTunnel(t *testing.T) {
 	tp.corp.run("ip", "addr", "add", corpV6Host+"/64", "dev", "corp0", "nodad")
 	tp.corp.run("ip", "-6", "route", "add", "default", "via", "2001:db8:200::1")
 	tp.startServer("--ipv6", "--pool6", pool6)
-	cli := tp.startClient("--ipv6", "--route", corpV6Net)
+	upEnv := filepath.Join(tp.dir, "up.env")
+	up := filepath.Join(tp.dir, "up.sh")
+	os.WriteFile(up, []byte("#!/bin/sh\n{ env; echo ---; } >> "+upEnv+"\n"), 0o755)
+	status := filepath.Join(tp.dir, "status.json")
+	cli := tp.startClient("--ipv6", "--route", corpV6Net, "--up-script", up, "--status-file", status)
 	if !cli.waitOutput("IPv6 up", 20*time.Second) {
 		t.Fatal("IPv6 did not come up")
 	}
+	checkIPv6Hook(t, tp, cli, upEnv, status)
 	eventually(t, 20*time.Second, "global address from the router advertisement", func() error {
 		out := tp.rtr.run("ip", "-6", "-o", "addr", "show", "dev", "sstp0", "scope", "global")
 		if !strings.Contains(out, "inet6 2001:db8:100:") {
@@ -221,6 +228,79 @@ func TestIPv6InsideTunnel(t *testing.T) {
 		t.Errorf("route to %s: %s", corpV6Host, route)
 	}
 	tp.rtr.run("ping", "-c", "1", "-W", "2", tunnelSrv) // IPv4 still works beside it
+}
+
+// checkIPv6Hook: the up script's last run had the IPV6CP link-local
+// addresses (the one on sstp0 among them), at most two runs happened, and
+// the status file and SIGUSR1 show them. It returns the runs' environments.
+func checkIPv6Hook(t *testing.T, tp *topo, cli *proc, upEnv, status string) []string {
+	t.Helper()
+	var runs []string
+	eventually(t, 10*time.Second, "up script run with IPV6LOCAL", func() error {
+		b, _ := os.ReadFile(upEnv)
+		runs = strings.Split(strings.TrimSuffix(string(b), "---\n"), "---\n")
+		if !strings.Contains(runs[len(runs)-1], "IPV6LOCAL=fe80::") {
+			return fmt.Errorf("last of %d up script runs without IPV6LOCAL", len(runs))
+		}
+		return nil
+	})
+	last := runs[len(runs)-1]
+	t.Logf("up script ran %d times", len(runs))
+	if len(runs) > 2 {
+		t.Errorf("up script ran %d times, want 1 or 2", len(runs))
+	}
+	ll := linkLocal(t, tp)
+	for _, want := range []string{"IPV6LOCAL=" + ll + "\n", "LLLOCAL=" + ll + "\n", "IPV6REMOTE=fe80::", "LLREMOTE=fe80::", "IPLOCAL=10.0.0."} {
+		if !strings.Contains(last, want) {
+			t.Errorf("up script environment lacks %q:\n%s", want, last)
+		}
+	}
+	eventually(t, 5*time.Second, "status file with local6", func() error {
+		if b, _ := os.ReadFile(status); !strings.Contains(string(b), `"local6":"`+ll+`"`) || !strings.Contains(string(b), `"remote6":"fe80::`) {
+			return fmt.Errorf("status file: %s", b)
+		}
+		return nil
+	})
+	cli.signal(syscall.SIGUSR1)
+	if !cli.waitOutput("local6="+ll, 5*time.Second) {
+		t.Error("SIGUSR1 status lacks local6")
+	}
+	return runs
+}
+
+// IPv6 that opens after IPv4 (the server takes IPV6CP late): the up script
+// runs first without the IPv6 addresses, then again with them, as pppd runs
+// ip-up and then ipv6-up.
+func TestIPv6LateRunsUpScriptAgain(t *testing.T) {
+	tp := newTopo(t)
+	tp.startServer("--ipv6", "--fault", "late-ipv6")
+	upEnv := filepath.Join(tp.dir, "up.env")
+	up := filepath.Join(tp.dir, "up.sh")
+	os.WriteFile(up, []byte("#!/bin/sh\n{ env; echo ---; } >> "+upEnv+"\n"), 0o755)
+	status := filepath.Join(tp.dir, "status.json")
+	cli := tp.startClient("--ipv6", "--up-script", up, "--status-file", status)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	if !cli.waitOutput("IPv6 up", 30*time.Second) {
+		t.Fatal("IPv6 did not come up")
+	}
+	runs := checkIPv6Hook(t, tp, cli, upEnv, status)
+	if len(runs) != 2 || strings.Contains(runs[0], "IPV6LOCAL=") || !strings.Contains(runs[0], "IPLOCAL=10.0.0.") {
+		t.Errorf("want two up script runs, the first with IPv4 only; got %d:\n%s", len(runs), strings.Join(runs, "---\n"))
+	}
+}
+
+// linkLocal is the fe80:: address on the router's sstp0.
+func linkLocal(t *testing.T, tp *topo) string {
+	t.Helper()
+	for _, f := range strings.Fields(tp.rtr.run("ip", "-6", "-o", "addr", "show", "dev", "sstp0", "scope", "link")) {
+		if strings.HasPrefix(f, "fe80::") {
+			return strings.TrimSuffix(f, "/64")
+		}
+	}
+	t.Fatal("no link-local address on sstp0")
+	return ""
 }
 
 // Two tunnels side by side in one router: each has its device, address,
