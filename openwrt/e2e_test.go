@@ -4,14 +4,7 @@ package openwrt_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	encpem "encoding/pem"
 	"fmt"
-	"math/big"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -21,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sstpgo/sstpgo/internal/testpki"
 )
 
 // These tests need root: the handler under busybox with the netifd
@@ -347,32 +342,12 @@ func TestE2ENetifd(t *testing.T) {
 // PEM text: the CA, the certificate and its PKCS#8 key.
 func clientPKI(t *testing.T, cn string) (caPEM, certPEM, keyPEM string) {
 	t.Helper()
-	now := time.Now()
-	enc := func(typ string, der []byte) string {
-		return strings.TrimSpace(string(encpem.EncodeToMemory(&encpem.Block{Type: typ, Bytes: der})))
-	}
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "client test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	ca, cert, key, err := testpki.Client("client test CA", cn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, _ = x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return enc("CERTIFICATE", caDER), enc("CERTIFICATE", der), enc("PRIVATE KEY", kder)
+	trim := func(b []byte) string { return strings.TrimSpace(string(b)) }
+	return trim(ca), trim(cert), trim(key)
 }
 
 // checkReport checks what the up script told netifd against what the test
