@@ -426,14 +426,24 @@ func (f *FSM) isReply(p Packet) bool {
 	return f.reqID == p.ID && !f.replied && f.req != nil
 }
 
-// rca handles a Configure-Ack; its options must be exactly ours (5.2).
-func (f *FSM) rca(p Packet) {
+// expectsReply tells whether a Configure-Ack/Nak/Reject is an event in the
+// current state: Closed and Stopped answer it with Terminate-Ack, the
+// negotiating and Opened states process it, the others ignore it (RFC 1661
+// section 4.1 table, events RCA and RCN).
+func (f *FSM) expectsReply(p Packet) bool {
 	switch f.state {
 	case StateClosed, StateStopped:
 		f.sendPkt(CodeTerminateAck, p.ID, nil)
-		return
+		return false
 	case StateReqSent, StateAckRcvd, StateAckSent, StateOpened:
-	default:
+		return true
+	}
+	return false
+}
+
+// rca handles a Configure-Ack; its options must be exactly ours (5.2).
+func (f *FSM) rca(p Packet) {
+	if !f.expectsReply(p) {
 		return
 	}
 	if !f.isReply(p) || !bytes.Equal(p.Data, f.req) {
@@ -462,12 +472,7 @@ func (f *FSM) rca(p Packet) {
 
 // rcn handles a Configure-Nak or -Reject (5.3, 5.4).
 func (f *FSM) rcn(p Packet) {
-	switch f.state {
-	case StateClosed, StateStopped:
-		f.sendPkt(CodeTerminateAck, p.ID, nil)
-		return
-	case StateReqSent, StateAckRcvd, StateAckSent, StateOpened:
-	default:
+	if !f.expectsReply(p) {
 		return
 	}
 	if !f.isReply(p) || !validOptions(p.Data) {
