@@ -44,9 +44,14 @@ const exitCodesHelp = `EXIT CODES:
    4  server certificate rejected: not retried, no credentials were sent
    5  server unreachable or protocol error (only with --reconnect=false)`
 
+// stopProfile flushes the CPU profile of a `-tags pprof` build (pprof.go).
+var stopProfile = func() {}
+
 func main() {
 	app := newApp()
-	if err := app.Run(os.Args); err != nil {
+	err := app.Run(os.Args)
+	stopProfile()
+	if err != nil {
 		var ec cli.ExitCoder
 		if errors.As(err, &ec) {
 			if msg := err.Error(); msg != "" {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os/exec"
+	"slices"
 	"strconv"
 
 	"github.com/sstpgo/sstpgo/sstp/sstptest"
@@ -53,24 +54,53 @@ func (t *tunnel) fromClient(s *sstptest.Session, pkt []byte) {
 }
 
 // toClients reads packets from the kernel and sends each to the session that owns its
-// destination address.
+// destination address. After each blocking read it drains what else is queued on the
+// device and sends each session's share as one TLS record (Session.QueueIP), as
+// sstpgo does in the other direction, so a bulk transfer's ACKs do not cost the
+// client one TLS record each.
 func (t *tunnel) toClients(srv *sstptest.Server) {
 	buf := make([]byte, 4096)
+	try := tryReader(t.dev)
+	var touched []*sstptest.Session
 	for {
 		n, err := t.dev.Read(buf)
+		for i := 0; err == nil && n > 0; i++ {
+			if s := t.route(srv, buf[:n]); s != nil && !slices.Contains(touched, s) {
+				touched = append(touched, s)
+			}
+			if try == nil || i == 64 {
+				break
+			}
+			n, err = try(buf)
+		}
+		for i, s := range touched {
+			if err := s.Flush(); err != nil {
+				t.log.Debug("to client", "session", s.ID(), "err", err.Error())
+			}
+			touched[i] = nil
+		}
+		touched = touched[:0]
 		if err != nil {
 			return
 		}
-		dst, ok := destination(buf[:n])
-		if !ok {
-			continue
-		}
-		if s := t.lookup(srv, dst); s != nil {
-			if err := s.WriteIP(buf[:n]); err != nil {
-				t.log.Debug("to client", "session", s.ID(), "err", err.Error())
-			}
-		}
 	}
+}
+
+// route queues pkt for the session that owns its destination; that session or nil.
+func (t *tunnel) route(srv *sstptest.Server, pkt []byte) *sstptest.Session {
+	dst, ok := destination(pkt)
+	if !ok {
+		return nil
+	}
+	s := t.lookup(srv, dst)
+	if s == nil {
+		return nil
+	}
+	if err := s.QueueIP(pkt); err != nil {
+		t.log.Debug("to client", "session", s.ID(), "err", err.Error())
+		return nil
+	}
+	return s
 }
 
 // destination is the IPv4 or IPv6 destination address of pkt.

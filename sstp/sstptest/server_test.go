@@ -484,3 +484,41 @@ func TestOwnTLSConfig(t *testing.T) {
 	}
 	dialRaw(t, srv).connect()
 }
+
+// QueueIP gathers packets that Flush sends in order in one write; WriteIP
+// flushes what was queued before it.
+func TestQueueIPFlush(t *testing.T) {
+	srv := newTestServer(t, Options{Personality: Generic, Auth: []ppp.AuthMethod{ppp.AuthPAP}})
+	c := dialRaw(t, srv)
+	ip := c.up(srv)
+	s := srv.Lookup(ip)
+	var want [][]byte
+	for i := range 5 {
+		pkt := icmpEcho(netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}), ip)
+		want = append(want, pkt)
+		if err := s.QueueIP(pkt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := make([]byte, 1400)
+	big[0] = 0x45
+	for range 20 { // more than one record's worth: QueueIP writes as it goes
+		want = append(want, big)
+		if err := s.QueueIP(big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := icmpEcho(netip.MustParseAddr("192.0.2.99"), ip)
+	want = append(want, last)
+	if err := s.WriteIP(last); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range want {
+		if proto, got := c.readFrame(); proto != ppp.ProtoIPv4 || !bytes.Equal(got, w) {
+			t.Fatalf("packet %d: got 0x%04x % x", i, proto, got[:min(len(got), 24)])
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatalf("empty Flush: %v", err)
+	}
+}

@@ -114,6 +114,19 @@ func (s *Session) Info() SessionInfo {
 // WriteIP sends an IPv4 or IPv6 packet to the client as a PPP data frame (RFC 1661 2,
 // MS-SSTP 2.2.3). It fails before the network phase and after the session ended.
 func (s *Session) WriteIP(pkt []byte) error {
+	if err := s.QueueIP(pkt); err != nil {
+		return err
+	}
+	return s.Flush()
+}
+
+// batchMax bounds what QueueIP gathers before it writes: one full TLS record.
+const batchMax = 16 << 10
+
+// QueueIP frames pkt like WriteIP but only appends it to the session's batch,
+// which Flush (or a batch reaching one TLS record) writes as one TLS record,
+// as a server bridging a busy TUN device does. Errors are WriteIP's.
+func (s *Session) QueueIP(pkt []byte) error {
 	select {
 	case <-s.dead:
 		return ErrSessionClosed
@@ -128,16 +141,39 @@ func (s *Session) WriteIP(pkt []byte) error {
 	} else if !s.up.Load() {
 		return ErrNotUp
 	}
-	if len(pkt)+sstpHeaderLen+pppHeaderLen > sstpMaxPacket {
+	n := len(pkt) + sstpHeaderLen + pppHeaderLen
+	if n > sstpMaxPacket {
 		return ErrTooLong
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	b := appendDataHeader(s.wbuf[:0], proto)
+	if len(s.wbuf)+n > batchMax {
+		if err := s.flushLocked(); err != nil {
+			return err
+		}
+	}
+	at := len(s.wbuf)
+	b := appendDataHeader(s.wbuf, proto)
 	b = append(b, pkt...)
-	sstp.PutDataHeader(b, len(b))
+	sstp.PutDataHeader(b[at:], n)
 	s.wbuf = b
-	return s.writeLocked(b)
+	return nil
+}
+
+// Flush writes what QueueIP gathered, if anything.
+func (s *Session) Flush() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.flushLocked()
+}
+
+func (s *Session) flushLocked() error {
+	if len(s.wbuf) == 0 {
+		return nil
+	}
+	err := s.writeLocked(s.wbuf)
+	s.wbuf = s.wbuf[:0]
+	return err
 }
 
 // appendDataHeader appends a data packet header with a zero length and FF 03 proto.
