@@ -269,6 +269,7 @@ func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
 	if d.o.UpScript != "" {
 		d.runHook(ctx, d.o.UpScript, info, mtu)
 	}
+	trimMemory()
 	return nil
 }
 
