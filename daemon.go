@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -87,6 +88,10 @@ type daemon struct {
 }
 
 func newDaemon(o *options, cfg sstp.Config, log *logx.Logger) *daemon {
+	if cfg.SessionCache == nil {
+		// Reconnects resume the TLS session (sstp.Config.SessionCache).
+		cfg.SessionCache = tls.NewLRUClientSessionCache(4)
+	}
 	d := &daemon{o: o, cfg: cfg, log: log}
 	d.status.Server = o.Server
 	d.status.State = "starting"

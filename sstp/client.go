@@ -47,6 +47,12 @@ type Config struct {
 	KeyLogWriter io.Writer
 	// ClientCertificates are offered to the server at the TLS layer.
 	ClientCertificates []tls.Certificate
+	// SessionCache, shared by the dials of one daemon, lets a reconnect
+	// resume the TLS session as Windows' own client does: one round trip
+	// fewer against a TLS 1.2 server, and no certificate chain to parse and
+	// check again on a slow CPU. The pin (PinSHA256) is still checked on a
+	// resumed session. Nil: every dial is a full handshake.
+	SessionCache tls.ClientSessionCache
 
 	// PPP configures the PPP link (credentials, allowed methods, MRU).
 	PPP ppp.Config
@@ -225,6 +231,9 @@ func (c *Config) tlsConfig(host string) *tls.Config {
 		MinVersion:   tls.VersionTLS12,
 		KeyLogWriter: c.KeyLogWriter,
 		Certificates: c.ClientCertificates,
+		// A resumed session keeps the server's certificates, so the crypto
+		// binding's certificate hash is the same as after a full handshake.
+		ClientSessionCache: c.SessionCache,
 		// Renegotiation stays at its default, never.
 	}
 	if c.SNI != "" {

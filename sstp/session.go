@@ -33,12 +33,14 @@ const readBufferSize = 2 * BatchTarget
 
 // Info describes an established session.
 type Info struct {
-	Server       string
-	RemoteAddr   string
-	TLSVersion   string
-	CipherSuite  string
-	CertSubject  string
-	CertSHA256   string
+	Server      string
+	RemoteAddr  string
+	TLSVersion  string
+	CipherSuite string
+	CertSubject string
+	CertSHA256  string
+	// TLSResumed: the TLS session was resumed from Config.SessionCache.
+	TLSResumed   bool
 	Auth         ppp.AuthMethod
 	HashProtocol uint8
 	IPv4         ppp.IPv4Config
@@ -187,7 +189,12 @@ func (s *Session) handshake(ctx context.Context, host string) error {
 	s.info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
 	s.info.CertSubject = leaf.Subject.String()
 	s.info.CertSHA256 = Fingerprint(leaf.Raw)
-	cfg.step(StepTLS, s.info.TLSVersion+" "+s.info.CipherSuite+", certificate "+s.info.CertSubject+" SHA-256 "+s.info.CertSHA256)
+	s.info.TLSResumed = cs.DidResume
+	resumed := ""
+	if cs.DidResume {
+		resumed = " (session resumed)"
+	}
+	cfg.step(StepTLS, s.info.TLSVersion+" "+s.info.CipherSuite+resumed+", certificate "+s.info.CertSubject+" SHA-256 "+s.info.CertSHA256)
 
 	if d, ok := ctx.Deadline(); ok {
 		s.raw.SetDeadline(d)

@@ -1,0 +1,93 @@
+package sstp_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
+)
+
+// serverCert is a self-signed ECDSA certificate for localhost.
+func serverCert(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// With a shared SessionCache the second dial resumes the TLS session (TLS
+// 1.2 and 1.3), and RRAS still accepts the crypto binding, whose
+// certificate hash comes from the resumed session's certificate. A pin is
+// checked on the resumed session too: a wrong one fails even though a
+// session for the server is cached.
+func TestSessionResumption(t *testing.T) {
+	checkGoroutines(t)
+	for _, max := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run(tls.VersionName(max), func(t *testing.T) {
+			cert := serverCert(t)
+			srv := sstptest.NewServer(sstptest.Options{
+				Personality: sstptest.RRAS,
+				Users:       map[string]string{"alice": "s3cret"},
+				TLSConfig:   &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: max},
+			})
+			defer srv.Close()
+			cache := tls.NewLRUClientSessionCache(4)
+			for i, want := range []bool{false, true, true} {
+				cfg := clientConfig(srv, "alice", "s3cret")
+				cfg.SessionCache = cache
+				s, err := sstp.Dial(context.Background(), cfg)
+				if err != nil {
+					t.Fatalf("dial %d: %v", i, err)
+				}
+				info := s.Info()
+				waitServer(t, srv, "a verified crypto binding", func(si sstptest.SessionInfo) bool {
+					return si.ID == i+1 && si.CallConnected && si.BindingErr == nil
+				})
+				s.Close()
+				if info.TLSResumed != want {
+					t.Errorf("dial %d: TLSResumed %v, want %v", i, info.TLSResumed, want)
+				}
+				if info.TLSVersion != tls.VersionName(max) || info.CertSHA256 != sstp.Fingerprint(cert.Certificate[0]) {
+					t.Errorf("dial %d: %s, certificate %s", i, info.TLSVersion, info.CertSHA256)
+				}
+			}
+			cfg := clientConfig(srv, "alice", "s3cret")
+			cfg.SessionCache = cache
+			wrong := sha256.Sum256([]byte("another certificate"))
+			cfg.PinSHA256 = wrong[:]
+			if _, err := sstp.Dial(context.Background(), cfg); !errors.Is(err, sstp.ErrPinMismatch) {
+				t.Fatalf("wrong pin with a cached session: %v", err)
+			}
+		})
+	}
+}
