@@ -172,12 +172,14 @@ func (d *daemon) run(ctx context.Context) error {
 // (with --default-route the DNS server may only be reachable through the very
 // tunnel being rebuilt), it falls back to the address that worked last time,
 // keeping the name for TLS verification and the HTTP Host. A reconnect asks
-// IPCP for the address it had, which servers give back when it is free (RFC
-// 1332 section 3.3), so connections through the tunnel can survive.
+// IPCP for the address and DNS servers it had, which servers give back when
+// free (RFC 1332 section 3.3, RFC 1877), so connections through the tunnel
+// can survive and IPCP opens without a Nak round trip.
 func (d *daemon) dial(ctx context.Context) (*sstp.Session, error) {
 	d.mu.Lock()
 	if d.hasUp {
 		d.cfg.PPP.IPv4Hint = d.lastUp.IPv4.Local
+		d.cfg.PPP.DNSHint = d.lastUp.IPv4.DNS
 	}
 	d.mu.Unlock()
 	sess, err := sstp.Dial(ctx, d.cfg)

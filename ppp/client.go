@@ -33,6 +33,12 @@ type Config struct {
 	// reconnect can keep its address; a server that disagrees Naks with
 	// another, which is then taken.
 	IPv4Hint netip.Addr
+	// DNSHint, the DNS servers a previous session was given, are asked for
+	// in the first request instead of 0.0.0.0 (RFC 1877), so that with
+	// IPv4Hint a reconnect's IPCP needs no Nak at all. With exactly one,
+	// Secondary-DNS is not asked for: that session did not get one
+	// (SoftEther rejects the option). A server that disagrees Naks.
+	DNSHint []netip.Addr
 }
 
 // DefaultMRU fits a PPP frame with SSTP, TLS, TCP and IP overhead in a

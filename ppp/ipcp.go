@@ -27,8 +27,20 @@ func newIPCPHandler(c *Client) *ipcpHandler {
 	if a := c.cfg.IPv4Hint; a.Is4() && !a.IsUnspecified() {
 		h.local = a.As4()
 	}
+	if hint := c.cfg.DNSHint; !c.cfg.NoDNS && len(hint) > 0 && validHint(hint[0]) {
+		h.dns1 = hint[0].As4()
+		switch {
+		case len(hint) == 1:
+			h.askDNS2 = false
+		case validHint(hint[1]):
+			h.dns2 = hint[1].As4()
+		}
+	}
 	return h
 }
+
+// validHint: an IPv4 address worth asking for again.
+func validHint(a netip.Addr) bool { return a.Is4() && !a.IsUnspecified() }
 
 func (h *ipcpHandler) AppendRequest(b []byte) []byte {
 	if h.askAddr {

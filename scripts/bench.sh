@@ -69,7 +69,19 @@ build() {
 		env GOOS=linux $env go build $(./scripts/goflags.sh) -ldflags '-s -w' -o "$WORK/sstpgo-$a" .
 		env GOOS=linux $env go build -trimpath -o "$WORK/tlsbench-$a" ./scripts/tlsbench
 	done
-	cp "$SSTPGO" "$WORK/sstpgo-native"
+	# Written past the page cache (O_DIRECT), so that sstpgo runs from clean,
+	# reclaimable pages as it does on an installed router: freshly written
+	# ext4 pages stay tied to the journal for a while, and the kernel would
+	# not page out sstpgo's start-up code (memtrim.go) from them.
+	dd if="$SSTPGO" of="$WORK/sstpgo-native" bs=1M oflag=direct status=none
+	chmod +x "$WORK/sstpgo-native"
+}
+
+# delay_proxy: (re)start the delay proxy; DPROXY is its pid.
+delay_proxy() {
+	bg srv "$WORK/tlsbench-native" delay-proxy -listen 198.51.100.1:8443 \
+		-upstream 198.51.100.1:443 -delay "${DELAY_MS}ms"
+	DPROXY=$LAST
 }
 
 setup() {
@@ -78,20 +90,19 @@ setup() {
 		--cert-out "$WORK" --hostname vpn.example.test --server-ip 10.0.0.1 --pool 10.0.0.0/24 \
 		--tun tun-srv --log-level warn
 	bg srv "$WORK/tlsbench-native" server -listen 198.51.100.1:4433
-	bg srv "$WORK/tlsbench-native" delay-proxy -listen 198.51.100.1:8443 \
-		-upstream 198.51.100.1:443 -delay "${DELAY_MS}ms"
+	delay_proxy
 	bg corp iperf3 -s -B 172.16.50.2 >"$WORK/iperf3-server.log" 2>&1
 	umask 077; printf 'correct-horse\n' >"$WORK/password"; umask 022
 	i=0; while [ ! -s "$WORK/ca.pem" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 }
 
-# start ARCH PORT: run sstpgo in the router; sets CLIENT (pid) and CLOG.
+# start ARCH PORT [RECONNECT]: run sstpgo in the router; sets CLIENT (pid) and CLOG.
 start() {
 	CLOG=$WORK/client-$1-$2.log
 	# shellcheck disable=SC2046
 	bg rtr $(qemu_for "$1") "$WORK/sstpgo-$1" connect --server "198.51.100.1:$2" \
 		--sni vpn.example.test --ca-cert "$WORK/ca.pem" --user alice --password-file "$WORK/password" \
-		--route 172.16.50.0/24 --reconnect=false >"$CLOG" 2>&1
+		--route 172.16.50.0/24 --reconnect="${3:-false}" >"$CLOG" 2>&1
 	CLIENT=$LAST
 }
 
@@ -171,6 +182,31 @@ uptime_ms() {
 	echo $runs | tr ' ' '\n' | sort -n | awk 'NR == 1 {m = $1} NR == 3 {print m, $1}'
 }
 
+# reconnect_ms: one sstpgo through the delay proxy; the proxy is killed and
+# restarted five times, and each reconnect is timed from its attempt's first
+# log line ("DNS ok", after the backoff wait) to "tunnel up", from sstpgo's own
+# millisecond timestamps. Prints "min median" in ms.
+reconnect_ms() {
+	start native 8443 true
+	wait_up
+	for i in 1 2 3 4 5; do
+		kill "$DPROXY"; wait "$DPROXY" 2>/dev/null || true
+		delay_proxy
+		local n=0
+		until [ "$(grep -c 'tunnel up' "$CLOG")" -gt "$i" ]; do
+			sleep 0.05; n=$((n+1))
+			[ $n -lt 600 ] || { cat "$CLOG" >&2; log "no reconnect"; exit 1; }
+		done
+	done
+	stop
+	grep -q 'session resumed' "$CLOG" || log "reconnects did not resume the TLS session"
+	awk '
+		function ms(line,   t) { match(line, /T[0-9:.]+Z/); t = substr(line, RSTART+1, RLENGTH-2); split(t, p, ":"); return (p[1]*3600 + p[2]*60 + p[3]) * 1000 }
+		/msg="DNS ok"/ { start = ms($0) }
+		/msg="tunnel up"/ { if (seen++) print ms($0) - start }
+	' "$CLOG" | sort -n | awk '{v[NR] = $1} END {print v[1], v[int((NR+1)/2)]}'
+}
+
 row() { # label link tun raw cpu rawcpu hwm rss anon (and G_CIPHER, G_RATIO)
 	awk -v l="$1" -v k="$2" -v t="$3" -v r="$4" -v c="$5" -v rc="$6" -v h="$7" -v s="$8" -v a="$9" -v cs="${G_CIPHER#TLS_}" -v q="$G_RATIO" 'BEGIN {
 		ratio = (q > 0) ? sprintf("%.2f", q) : "n/a"
@@ -203,10 +239,14 @@ for a in $ARCHES; do
 done
 log "time to tunnel up with ${DELAY_MS} ms one-way delay"
 UP=$(uptime_ms)
+log "time to tunnel up again after the connection drops"
+reconnect_ms >"$WORK/reconnect" # not in a subshell: it restarts the proxy, whose pid cleanup needs
+RE=$(cat "$WORK/reconnect")
 RTT=$((2 * DELAY_MS))
 
 echo
 cat "$WORK/table"
 echo
 echo "$UP" | awk -v r="$RTT" '{printf "Time from start to tunnel up: %.1f round trips (%d ms at RTT %d ms; best of 5, median %.1f RTT).\n", $1/r, $1, r, $2/r}'
+echo "$RE" | awk -v r="$RTT" '{printf "Reconnect (TLS session resumed, old address asked for): %.1f round trips (%d ms; best of 5, median %.1f RTT).\n", $1/r, $1, $2/r}'
 echo "Linux $(uname -r), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), every host in a namespace on this one machine; medians of ${ROUNDS} alternating ${SECS}s tunnel / raw TLS transfers; $(go version | awk '{print $3}')."
