@@ -160,6 +160,15 @@ func (s *Session) QueueIP(pkt []byte) error {
 	return nil
 }
 
+// WriteRaw writes b to the client as it is, in one TLS record (up to 16 KiB):
+// for tests of clients reading a stream whose records do not end on SSTP
+// packet boundaries. Nothing checks that b makes sense.
+func (s *Session) WriteRaw(b []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.writeLocked(b)
+}
+
 // Flush writes what QueueIP gathered, if anything.
 func (s *Session) Flush() error {
 	s.wmu.Lock()
