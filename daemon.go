@@ -347,7 +347,7 @@ func (d *daemon) down(sess *sstp.Session) {
 		d.v6.hook.Lock()
 		defer d.v6.hook.Unlock()
 		info := sess.Info()
-		d.runHook(context.Background(), d.o.DownScript, info, info.MTU)
+		d.runHook(context.Background(), d.o.DownScript, info, d.mtu(info))
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// Hook scripts get the pppd ip-up environment without the password, the
+// Hook scripts get the pppd ip-up environment without the password (and the
+// device's MTU, --mtu when lower than the server's, in both), the
 // server's DNS servers reach resolv.conf and are taken back on exit, SIGUSR1
 // logs the status, and the password shows up nowhere.
 func TestHooksPeerDNSAndNoPasswordLeak(t *testing.T) {
@@ -32,7 +33,7 @@ func TestHooksPeerDNSAndNoPasswordLeak(t *testing.T) {
 		"--server", serverWAN, "--sni", sniName, "--ca-cert", filepath.Join(dir, "ca.pem"),
 		"--user", testUser, "--ifname", "sstp0", "--route", corpNet, "--log-level", "debug",
 		"--up-script", hook("up"), "--down-script", hook("down"),
-		"--use-peer-dns", "--resolv-conf", resolv, "--status-file", status}
+		"--use-peer-dns", "--resolv-conf", resolv, "--status-file", status, "--mtu", "1300"}
 	cli := tp.rtr.start("sstpgo", []string{"SSTPGO_PASSWORD=" + testPass}, args...)
 	if !cli.waitOutput("tunnel up", 20*time.Second) {
 		t.Fatal("tunnel did not come up")
@@ -43,7 +44,7 @@ func TestHooksPeerDNSAndNoPasswordLeak(t *testing.T) {
 	})
 	env, _ := os.ReadFile(filepath.Join(dir, "up.env"))
 	for _, want := range []string{"IFNAME=sstp0", "IPLOCAL=10.0.0.", "IPREMOTE=" + tunnelSrv, "DNS1=10.0.0.53",
-		"MTU=", "SERVER=" + serverWAN, "ROUTES=" + corpNet} {
+		"MTU=1300", "SERVER=" + serverWAN, "ROUTES=" + corpNet} {
 		if !strings.Contains(string(env), want) {
 			t.Errorf("up script environment lacks %q:\n%s", want, env)
 		}
@@ -69,6 +70,9 @@ func TestHooksPeerDNSAndNoPasswordLeak(t *testing.T) {
 		t.Error("down script did not run")
 	}
 	down, _ := os.ReadFile(filepath.Join(dir, "down.env"))
+	if !strings.Contains(string(down), "MTU=1300") { // the device's, not the server's 1400
+		t.Errorf("down script environment lacks MTU=1300:\n%s", down)
+	}
 	st, _ := os.ReadFile(status)
 	for what, s := range map[string]string{"up script env": string(env), "down script env": string(down),
 		"logs": cli.Output(), "status file": string(st)} {
