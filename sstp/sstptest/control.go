@@ -84,6 +84,7 @@ func (s *Session) handleData(now time.Time, frame []byte) {
 			fmt.Errorf("%w: data packet before CALL_CONNECT_ACK", ErrProtocol))
 		return
 	}
+	s.lastPPP = now
 	s.ppp.input(now, frame)
 }
 

@@ -27,6 +27,8 @@ var (
 	ErrProtocol = errors.New("sstptest: protocol violation")
 	// ErrIdle: nothing was received for IdleTimeout.
 	ErrIdle = errors.New("sstptest: idle timeout")
+	// ErrPPPIdle: no PPP frame was received for PPPIdleTimeout in the network phase.
+	ErrPPPIdle = errors.New("sstptest: no PPP frame within the PPP idle timeout")
 	// ErrFault: the session ended the way the configured Fault makes it end.
 	ErrFault = errors.New("sstptest: fault injected")
 	// ErrHTTP: the HTTP request was not a valid SSTP_DUPLEX_POST.

@@ -183,6 +183,10 @@ type Options struct {
 	// IdleTimeout sends CALL_ABORT after this long with no SSTP packet from the client;
 	// 0 = personality default (SoftEther 10 s, others off), negative = off.
 	IdleTimeout time.Duration
+	// PPPIdleTimeout ends the link with LCP Terminate-Request after this long in the
+	// network phase with no PPP frame (data or control) from the client; 0 = personality
+	// default (SoftEther 20 s, others off), negative = off.
+	PPPIdleTimeout time.Duration
 	// Fault makes the server misbehave (see the Fault constants).
 	Fault Fault
 	// TLSConfig with a certificate; nil = a generated self-signed ECDSA P-256 certificate for
@@ -211,6 +215,7 @@ type config struct {
 	echoInterval     time.Duration
 	lcpEchoInterval  time.Duration
 	idleTimeout      time.Duration
+	pppIdleTimeout   time.Duration
 	restart          time.Duration // PPP restart timer (RFC 1661 4.6)
 	maxConfigure     int
 	grace            time.Duration // wait for Terminate-Ack / DISCONNECT_ACK
@@ -250,6 +255,7 @@ func resolve(o Options) *config {
 	c.echoInterval = persDur(o.EchoInterval, soft, 3*time.Second)
 	c.lcpEchoInterval = persDur(o.LCPEchoInterval, soft, 5*time.Second)
 	c.idleTimeout = persDur(o.IdleTimeout, soft, 10*time.Second)
+	c.pppIdleTimeout = persDur(o.PPPIdleTimeout, soft, 20*time.Second)
 	c.log = o.Logger
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -71,6 +71,7 @@ type Session struct {
 	echoAt      time.Time // next SSTP ECHO_REQUEST
 	lcpEchoAt   time.Time // next LCP Echo-Request
 	lastRecv    time.Time
+	lastPPP     time.Time // last PPP frame through handleData (fastIP's are in lastData)
 	closeAt     time.Time // end of a grace period (Terminate-Ack, DISCONNECT_ACK)
 	connectNaks int
 	ppp         pppServer
@@ -404,7 +405,7 @@ func (s *Session) readFailed(err error) {
 // deadline is the earliest pending timer.
 func (s *Session) deadline() (time.Time, bool) {
 	var d time.Time
-	for _, t := range []time.Time{s.connectedBy, s.echoAt, s.lcpEchoAt, s.closeAt, s.idleAt(), s.ppp.deadline()} {
+	for _, t := range []time.Time{s.connectedBy, s.echoAt, s.lcpEchoAt, s.closeAt, s.idleAt(), s.pppIdleAt(), s.ppp.deadline()} {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
@@ -421,6 +422,19 @@ func (s *Session) idleAt() time.Time {
 		last = d
 	}
 	return last.Add(s.cfg.idleTimeout)
+}
+
+// pppIdleAt is when SoftEther's "no PPP frame" timer fires: it runs only in the
+// network phase, from the later of the last PPP frame and the last fast-path packet.
+func (s *Session) pppIdleAt() time.Time {
+	if s.cfg.pppIdleTimeout <= 0 || !s.up.Load() || s.ppp.phase == phaseTerminate || s.st == stateStopped {
+		return time.Time{}
+	}
+	last := s.lastPPP
+	if d := time.Unix(0, s.lastData.Load()); d.After(last) {
+		last = d
+	}
+	return last.Add(s.cfg.pppIdleTimeout)
 }
 
 // timeout runs every timer that is due.
@@ -440,6 +454,10 @@ func (s *Session) timeout(now time.Time) {
 	}
 	if at := s.idleAt(); due(at, now) {
 		s.abort(sstp.StatusInfo{AttrID: attrNoError, Status: statusNegotiationTimeout}, ErrIdle)
+		return
+	}
+	if at := s.pppIdleAt(); due(at, now) {
+		s.ppp.terminate(now, ErrPPPIdle)
 		return
 	}
 	if due(s.echoAt, now) {
