@@ -15,39 +15,40 @@ import (
 // The toml tags are for tests (BurntSushi/toml decodes the same file);
 // the parser itself uses the table in keys.
 type fileConfig struct {
-	Server             string   `toml:"server"`
-	User               string   `toml:"user"`
-	Password           string   `toml:"password"`
-	PasswordFile       string   `toml:"password_file"`
-	CACert             string   `toml:"ca_cert"`
-	SNI                string   `toml:"sni"`
-	PinSHA256          string   `toml:"pin_sha256"`
-	InsecureSkipVerify bool     `toml:"insecure_skip_verify"`
-	TLSKeylog          string   `toml:"tls_keylog"`
-	ClientCert         string   `toml:"client_cert"`
-	ClientKey          string   `toml:"client_key"`
-	EAPCA              string   `toml:"eap_ca"`
-	EAPServerName      string   `toml:"eap_server_name"`
-	Auth               []string `toml:"auth"`
-	Ifname             string   `toml:"ifname"`
-	MTU                int      `toml:"mtu"`
-	IPv6               bool     `toml:"ipv6"`
-	LogLevel           string   `toml:"log_level"`
-	Routes             []string `toml:"routes"`
-	DefaultRoute       bool     `toml:"default_route"`
-	Metric             int      `toml:"metric"`
-	UsePeerDNS         bool     `toml:"use_peer_dns"`
-	ResolvConf         string   `toml:"resolv_conf"`
-	UpScript           string   `toml:"up_script"`
-	DownScript         string   `toml:"down_script"`
-	StatusFile         string   `toml:"status_file"`
-	Proxy              string   `toml:"proxy"`
-	ProxyPasswordFile  string   `toml:"proxy_password_file"`
-	Reconnect          *bool    `toml:"reconnect"`
-	EchoInterval       duration `toml:"echo_interval"`
-	EchoTimeout        duration `toml:"echo_timeout"`
-	ConnectTimeout     duration `toml:"connect_timeout"`
-	Netifd             bool     `toml:"netifd"`
+	Server                string   `toml:"server"`
+	User                  string   `toml:"user"`
+	Password              string   `toml:"password"`
+	PasswordFile          string   `toml:"password_file"`
+	CACert                string   `toml:"ca_cert"`
+	SNI                   string   `toml:"sni"`
+	PinSHA256             string   `toml:"pin_sha256"`
+	InsecureSkipVerify    bool     `toml:"insecure_skip_verify"`
+	RequireForwardSecrecy bool     `toml:"require_forward_secrecy"`
+	TLSKeylog             string   `toml:"tls_keylog"`
+	ClientCert            string   `toml:"client_cert"`
+	ClientKey             string   `toml:"client_key"`
+	EAPCA                 string   `toml:"eap_ca"`
+	EAPServerName         string   `toml:"eap_server_name"`
+	Auth                  []string `toml:"auth"`
+	Ifname                string   `toml:"ifname"`
+	MTU                   int      `toml:"mtu"`
+	IPv6                  bool     `toml:"ipv6"`
+	LogLevel              string   `toml:"log_level"`
+	Routes                []string `toml:"routes"`
+	DefaultRoute          bool     `toml:"default_route"`
+	Metric                int      `toml:"metric"`
+	UsePeerDNS            bool     `toml:"use_peer_dns"`
+	ResolvConf            string   `toml:"resolv_conf"`
+	UpScript              string   `toml:"up_script"`
+	DownScript            string   `toml:"down_script"`
+	StatusFile            string   `toml:"status_file"`
+	Proxy                 string   `toml:"proxy"`
+	ProxyPasswordFile     string   `toml:"proxy_password_file"`
+	Reconnect             *bool    `toml:"reconnect"`
+	EchoInterval          duration `toml:"echo_interval"`
+	EchoTimeout           duration `toml:"echo_timeout"`
+	ConnectTimeout        duration `toml:"connect_timeout"`
+	Netifd                bool     `toml:"netifd"`
 }
 
 // keys binds every key of the file to its field (no reflection in the router binary).
@@ -57,6 +58,7 @@ func (fc *fileConfig) keys() []flattoml.Field {
 		{Key: "password", Ptr: &fc.Password}, {Key: "password_file", Ptr: &fc.PasswordFile},
 		{Key: "ca_cert", Ptr: &fc.CACert}, {Key: "sni", Ptr: &fc.SNI},
 		{Key: "pin_sha256", Ptr: &fc.PinSHA256}, {Key: "insecure_skip_verify", Ptr: &fc.InsecureSkipVerify},
+		{Key: "require_forward_secrecy", Ptr: &fc.RequireForwardSecrecy},
 		{Key: "tls_keylog", Ptr: &fc.TLSKeylog}, {Key: "auth", Ptr: &fc.Auth},
 		{Key: "client_cert", Ptr: &fc.ClientCert}, {Key: "client_key", Ptr: &fc.ClientKey},
 		{Key: "eap_ca", Ptr: &fc.EAPCA}, {Key: "eap_server_name", Ptr: &fc.EAPServerName},

@@ -111,6 +111,7 @@ func connectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "sni", Usage: "TLS server `NAME` to send and verify (default: the host of --server)"},
 		&cli.StringFlag{Name: "pin-sha256", Usage: "accept only the server certificate with this SHA-256 `HEX` fingerprint"},
 		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "DANGEROUS: accept any server certificate"},
+		&cli.BoolFlag{Name: "require-forward-secrecy", Usage: "refuse servers that only take RSA key exchange (default: use it, with a warning)"},
 		&cli.StringFlag{Name: "tls-keylog", Usage: "write TLS secrets to `FILE` (NSS key log, for Wireshark)"},
 		&cli.StringFlag{Name: "auth", Usage: "allowed authentication `METHODS`: pap,chap,mschapv2,eap (default: all)"},
 		&cli.StringFlag{Name: "client-cert", Usage: "PEM `FILE` of a client certificate: authenticate with EAP-TLS, no password"},
@@ -181,6 +182,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	str("sni", &o.SNI)
 	str("pin-sha256", &o.PinSHA256)
 	boolean("insecure-skip-verify", &o.InsecureSkipVerify)
+	boolean("require-forward-secrecy", &o.RequireForwardSecrecy)
 	str("tls-keylog", &o.TLSKeylog)
 	str("client-cert", &o.ClientCert)
 	str("client-key", &o.ClientKey)
@@ -261,13 +263,14 @@ func newLogger(level string, w io.Writer) (*logx.Logger, error) {
 // sstpConfig turns options into the engine's configuration.
 func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	cfg := sstp.Config{
-		Server:             o.Server,
-		SNI:                o.SNI,
-		InsecureSkipVerify: o.InsecureSkipVerify,
-		NegotiationTimeout: o.ConnectTimeout.Duration,
-		HelloInterval:      o.EchoInterval.Duration,
-		HelloTimeout:       o.EchoTimeout.Duration,
-		Logger:             log,
+		Server:                o.Server,
+		SNI:                   o.SNI,
+		InsecureSkipVerify:    o.InsecureSkipVerify,
+		RequireForwardSecrecy: o.RequireForwardSecrecy,
+		NegotiationTimeout:    o.ConnectTimeout.Duration,
+		HelloInterval:         o.EchoInterval.Duration,
+		HelloTimeout:          o.EchoTimeout.Duration,
+		Logger:                log,
 		PPP: ppp.Config{
 			Username: o.User,
 			Password: o.password,

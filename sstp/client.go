@@ -43,6 +43,11 @@ type Config struct {
 	PinSHA256 []byte
 	// InsecureSkipVerify accepts any certificate. Logged loudly on every connect.
 	InsecureSkipVerify bool
+	// RequireForwardSecrecy refuses servers that only take RSA key exchange.
+	// Without it such a server (RouterOS with pfs=no, old SChannel setups) is
+	// dialled again offering those suites too, with a warning: see
+	// legacySuites.
+	RequireForwardSecrecy bool
 	// KeyLogWriter receives TLS secrets in NSS key log format (for Wireshark).
 	KeyLogWriter io.Writer
 	// ClientCertificates are offered to the server at the TLS layer.
@@ -224,7 +229,11 @@ func Fingerprint(der []byte) string {
 // final choice: Go servers and SoftEther honour a client that puts ChaCha20
 // first; Windows RRAS (SChannel) picks by its own order, usually AES-GCM.
 // scripts/bench.sh shows the suite each build negotiates.
-func (c *Config) tlsConfig(host string) *tls.Config {
+//
+// With legacy the offer also holds the RSA key exchange suites (no forward
+// secrecy), which Go leaves out by default; Go still ranks them below every
+// ECDHE suite, whatever the order here.
+func (c *Config) tlsConfig(host string, legacy bool) *tls.Config {
 	tc := &tls.Config{
 		ServerName:   host,
 		RootCAs:      c.RootCAs,
@@ -235,6 +244,9 @@ func (c *Config) tlsConfig(host string) *tls.Config {
 		// binding's certificate hash is the same as after a full handshake.
 		ClientSessionCache: c.SessionCache,
 		// Renegotiation stays at its default, never.
+	}
+	if legacy {
+		tc.CipherSuites = legacySuites()
 	}
 	if c.SNI != "" {
 		tc.ServerName = c.SNI
@@ -257,6 +269,30 @@ func (c *Config) tlsConfig(host string) *tls.Config {
 		}
 	}
 	return tc
+}
+
+// legacySuites is Go's default TLS 1.2 offer plus RSA key exchange with AES
+// (GCM, then CBC-SHA): what OpenSSL-based clients such as sstp-client offer,
+// and all that some SSTP servers accept. RC4, 3DES and CBC-SHA256 stay out.
+func legacySuites() []uint16 {
+	var ids []uint16
+	for _, cs := range tls.CipherSuites() {
+		ids = append(ids, cs.ID)
+	}
+	return append(ids, tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_256_CBC_SHA)
+}
+
+// refusedSuites reports whether the server ended the TLS handshake with a
+// handshake_failure or insufficient_security alert: what a TLS 1.2 server
+// sends when it shares no cipher suite with the client.
+func refusedSuites(err error) bool {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "remote error" || oe.Err == nil {
+		return false
+	}
+	msg := oe.Err.Error()
+	return msg == "tls: handshake failure" || msg == "tls: insufficient security"
 }
 
 // certHint turns a verification error into advice for the admin.

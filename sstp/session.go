@@ -118,28 +118,18 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	if err != nil {
 		return nil, &Error{Step: StepDNS, Err: err, Hint: "set --server HOST[:PORT]"}
 	}
-	raw, err := cfg.connect(ctx, host, port) // DNS and TCP, see dial.go
+	s, err := cfg.dialTLS(ctx, host, port, false)
+	if err != nil && !cfg.RequireForwardSecrecy && refusedSuites(err) {
+		// MikroTik with pfs=no and old Windows setups take RSA key exchange only.
+		log.Warn("the server refused every forward-secret TLS cipher suite: trying again with RSA key exchange", "err", err.Error())
+		s, err = cfg.dialTLS(ctx, host, port, true)
+	}
 	if err != nil {
 		return nil, err
 	}
-
-	s := &Session{
-		cfg: cfg, log: log, raw: raw,
-		ctl:      make(chan ctlMsg, 16),
-		closeReq: make(chan struct{}),
-		up:       make(chan struct{}),
-		v6up:     make(chan struct{}),
-		done:     make(chan struct{}),
-	}
-	s.info.Server = cfg.Server
-	s.info.RemoteAddr = raw.RemoteAddr().String()
+	raw := s.raw
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-
-	if err := s.handshake(ctx, host); err != nil {
-		raw.Close()
-		return nil, err
-	}
 	s.start()
 	select {
 	case <-s.up:
@@ -158,6 +148,37 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	return s, nil
 }
 
+// forwardSecret: TLS 1.3, or a TLS 1.2 ECDHE suite.
+func forwardSecret(cs tls.ConnectionState) bool {
+	return cs.Version >= tls.VersionTLS13 || strings.HasPrefix(tls.CipherSuiteName(cs.CipherSuite), "TLS_ECDHE_")
+}
+
+// dialTLS connects (DNS, TCP, see dial.go) and runs TLS and the HTTPS request;
+// legacy adds the RSA key exchange suites to the offer (Config.tlsConfig).
+func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) (*Session, error) {
+	raw, err := cfg.connect(ctx, host, port)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{
+		cfg: *cfg, log: cfg.Logger, raw: raw,
+		ctl:      make(chan ctlMsg, 16),
+		closeReq: make(chan struct{}),
+		up:       make(chan struct{}),
+		v6up:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	s.info.Server = cfg.Server
+	s.info.RemoteAddr = raw.RemoteAddr().String()
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if err := s.handshake(ctx, host, legacy); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func (c *Config) step(st Step, detail string) {
 	c.Logger.Info(st.String()+" ok", "detail", detail)
 	if c.OnStep != nil {
@@ -166,7 +187,7 @@ func (c *Config) step(st Step, detail string) {
 }
 
 // handshake runs TLS and the HTTPS SSTP_DUPLEX_POST exchange (MS-SSTP 3.2.4.1).
-func (s *Session) handshake(ctx context.Context, host string) error {
+func (s *Session) handshake(ctx context.Context, host string, legacy bool) error {
 	cfg := &s.cfg
 	if cfg.InsecureSkipVerify && len(cfg.PinSHA256) == 0 {
 		s.log.Warn("TLS certificate verification is DISABLED (--insecure-skip-verify): anyone on the path can impersonate the server and capture the credentials")
@@ -174,12 +195,19 @@ func (s *Session) handshake(ctx context.Context, host string) error {
 	if cfg.KeyLogWriter != nil {
 		s.log.Warn("TLS secrets are being written to the key log file (--tls-keylog): anyone with that file can decrypt this session")
 	}
-	tc := tls.Client(s.raw, cfg.tlsConfig(host))
+	tc := tls.Client(s.raw, cfg.tlsConfig(host, legacy))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		if isCertFailure(err) {
 			return &Error{Step: StepTLS, Err: &CertError{Err: err}, Hint: certHint(err, host, cfg.SNI)}
 		}
-		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: "the server did not complete a TLS 1.2+ handshake: is it an SSTP server on this port?"}
+		hint := "the server did not complete a TLS 1.2+ handshake: is it an SSTP server on this port?"
+		switch {
+		case refusedSuites(err) && !legacy && cfg.RequireForwardSecrecy:
+			hint = "the server takes no forward-secret cipher suite (ECDHE); enable one on the server (RouterOS: pfs=yes), or drop --require-forward-secrecy"
+		case refusedSuites(err):
+			hint = "the server shares no TLS 1.2+ cipher suite with sstpgo (AES-GCM, AES-CBC, ChaCha20-Poly1305): check its TLS version and cipher settings"
+		}
+		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: hint}
 	}
 	s.conn = tc
 	cs := tc.ConnectionState()
@@ -190,6 +218,9 @@ func (s *Session) handshake(ctx context.Context, host string) error {
 	s.info.CertSubject = leaf.Subject.String()
 	s.info.CertSHA256 = Fingerprint(leaf.Raw)
 	s.info.TLSResumed = cs.DidResume
+	if legacy && !forwardSecret(cs) {
+		s.log.Warn("TLS without forward secrecy (RSA key exchange): whoever gets the server's private key can decrypt recorded sessions; enable ECDHE on the server (RouterOS: pfs=yes)", "suite", s.info.CipherSuite)
+	}
 	resumed := ""
 	if cs.DidResume {
 		resumed = " (session resumed)"

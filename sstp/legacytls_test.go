@@ -1,0 +1,97 @@
+package sstp_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
+)
+
+// rsaServerCert is a self-signed RSA certificate for localhost (RSA key
+// exchange needs an RSA key).
+func rsaServerCert(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(2),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// A TLS 1.2 server that takes RSA key exchange only (RouterOS with pfs=no)
+// refuses Go's default offer with a handshake_failure alert; sstpgo dials
+// once more offering those suites too, and the tunnel comes up. With
+// RequireForwardSecrecy it stops at the TLS step and says why.
+func TestRSAKeyExchangeOnlyServer(t *testing.T) {
+	checkGoroutines(t)
+	for _, suite := range []uint16{tls.TLS_RSA_WITH_AES_256_CBC_SHA, tls.TLS_RSA_WITH_AES_128_GCM_SHA256} {
+		t.Run(tls.CipherSuiteName(suite), func(t *testing.T) {
+			srv := sstptest.NewServer(sstptest.Options{Personality: sstptest.RRAS,
+				Users: map[string]string{"alice": "s3cret"},
+				TLSConfig: &tls.Config{Certificates: []tls.Certificate{rsaServerCert(t)},
+					MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}})
+			defer srv.Close()
+
+			s, err := sstp.Dial(context.Background(), clientConfig(srv, "alice", "s3cret"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			info := s.Info()
+			s.Close()
+			if info.CipherSuite != tls.CipherSuiteName(suite) {
+				t.Errorf("negotiated %s", info.CipherSuite)
+			}
+
+			cfg := clientConfig(srv, "alice", "s3cret")
+			cfg.RequireForwardSecrecy = true
+			_, err = sstp.Dial(context.Background(), cfg)
+			var se *sstp.Error
+			if !errors.As(err, &se) || se.Step != sstp.StepTLS || !strings.Contains(se.Hint, "forward-secret") {
+				t.Fatalf("with RequireForwardSecrecy: %v", err)
+			}
+		})
+	}
+}
+
+// A server that shares no suite even then is reported at the TLS step with
+// a hint about cipher settings.
+func TestNoCommonCipherSuite(t *testing.T) {
+	checkGoroutines(t)
+	srv := sstptest.NewServer(sstptest.Options{
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{rsaServerCert(t)},
+			MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}}})
+	defer srv.Close()
+	_, err := sstp.Dial(context.Background(), clientConfig(srv, "user", "pass"))
+	var se *sstp.Error
+	if !errors.As(err, &se) || se.Step != sstp.StepTLS || !strings.Contains(se.Hint, "cipher suite") {
+		t.Fatalf("got %v", err)
+	}
+	t.Log(err)
+}
