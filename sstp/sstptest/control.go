@@ -241,8 +241,18 @@ func (s *Session) graceOver(now time.Time) {
 
 func (s *Session) sendControl(t sstp.MessageType) {
 	if err := s.write(sstp.AppendControl(nil, t)); err != nil {
-		s.end(fmt.Errorf("%w: %w", ErrConnectionLost, err))
+		s.writeFailed(err)
 	}
+}
+
+// writeFailed ends the session after a failed write: with the reason the
+// server was already ending it for, if any (the client may close first).
+func (s *Session) writeFailed(err error) {
+	if s.ppp.failErr != nil {
+		s.end(s.ppp.failErr)
+		return
+	}
+	s.end(fmt.Errorf("%w: %w", ErrConnectionLost, err))
 }
 
 // dataAllowed reports whether IP may flow: when the binding is enforced, only once

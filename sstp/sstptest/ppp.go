@@ -201,7 +201,7 @@ func (p *pppServer) send(proto uint16, code, id uint8, data []byte) {
 	}
 	sstp.PutDataHeader(b, len(b))
 	if err := p.s.write(b); err != nil {
-		p.s.end(fmt.Errorf("%w: %w", ErrConnectionLost, err))
+		p.s.writeFailed(err)
 	}
 }
 
