@@ -180,6 +180,7 @@ func (d *daemon) dial(ctx context.Context) (*sstp.Session, error) {
 	if d.hasUp {
 		d.cfg.PPP.IPv4Hint = d.lastUp.IPv4.Local
 		d.cfg.PPP.DNSHint = d.lastUp.IPv4.DNS
+		d.cfg.OfferRSAKeyExchange = d.lastUp.LegacyTLS
 	}
 	d.mu.Unlock()
 	sess, err := sstp.Dial(ctx, d.cfg)

@@ -48,6 +48,11 @@ type Config struct {
 	// dialled again offering those suites too, with a warning: see
 	// legacySuites.
 	RequireForwardSecrecy bool
+	// OfferRSAKeyExchange puts the RSA key exchange suites in the first
+	// offer: for reconnects to a server that needed them (Info.LegacyTLS),
+	// which saves the refused first handshake. Ignored with
+	// RequireForwardSecrecy.
+	OfferRSAKeyExchange bool
 	// KeyLogWriter receives TLS secrets in NSS key log format (for Wireshark).
 	KeyLogWriter io.Writer
 	// ClientCertificates are offered to the server at the TLS layer.

@@ -65,12 +65,20 @@ func TestRSAKeyExchangeOnlyServer(t *testing.T) {
 			}
 			info := s.Info()
 			s.Close()
-			if info.CipherSuite != tls.CipherSuiteName(suite) {
-				t.Errorf("negotiated %s", info.CipherSuite)
+			if info.CipherSuite != tls.CipherSuiteName(suite) || !info.LegacyTLS {
+				t.Errorf("negotiated %s, LegacyTLS %v", info.CipherSuite, info.LegacyTLS)
 			}
 
+			// A reconnect that remembers it offers RSA key exchange at once.
 			cfg := clientConfig(srv, "alice", "s3cret")
-			cfg.RequireForwardSecrecy = true
+			cfg.OfferRSAKeyExchange = true
+			if s, err = sstp.Dial(context.Background(), cfg); err != nil {
+				t.Fatalf("OfferRSAKeyExchange: %v", err)
+			}
+			s.Close()
+
+			cfg = clientConfig(srv, "alice", "s3cret")
+			cfg.RequireForwardSecrecy, cfg.OfferRSAKeyExchange = true, true
 			_, err = sstp.Dial(context.Background(), cfg)
 			var se *sstp.Error
 			if !errors.As(err, &se) || se.Step != sstp.StepTLS || !strings.Contains(se.Hint, "forward-secret") {

@@ -40,7 +40,10 @@ type Info struct {
 	CertSubject string
 	CertSHA256  string
 	// TLSResumed: the TLS session was resumed from Config.SessionCache.
-	TLSResumed   bool
+	TLSResumed bool
+	// LegacyTLS: the offer included RSA key exchange (the server refused the
+	// forward-secret one, or Config.OfferRSAKeyExchange).
+	LegacyTLS    bool
 	Auth         ppp.AuthMethod
 	HashProtocol uint8
 	IPv4         ppp.IPv4Config
@@ -118,8 +121,9 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	if err != nil {
 		return nil, &Error{Step: StepDNS, Err: err, Hint: "set --server HOST[:PORT]"}
 	}
-	s, err := cfg.dialTLS(ctx, host, port, false)
-	if err != nil && !cfg.RequireForwardSecrecy && refusedSuites(err) {
+	legacy := cfg.OfferRSAKeyExchange && !cfg.RequireForwardSecrecy
+	s, err := cfg.dialTLS(ctx, host, port, legacy)
+	if err != nil && !legacy && !cfg.RequireForwardSecrecy && refusedSuites(err) {
 		// MikroTik with pfs=no and old Windows setups take RSA key exchange only.
 		log.Warn("the server refused every forward-secret TLS cipher suite: trying again with RSA key exchange", "err", err.Error())
 		s, err = cfg.dialTLS(ctx, host, port, true)
@@ -176,6 +180,7 @@ func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) 
 		raw.Close()
 		return nil, err
 	}
+	s.info.LegacyTLS = legacy
 	return s, nil
 }
 
