@@ -20,7 +20,7 @@ var declaredOptions = map[string]string{
 	"ca_cert": "string", "pin_sha256": "string", "insecure": "boolean", "sni": "string",
 	"auth": "string", "routes": "array", "proxy": "string", "echo_interval": "int",
 	"echo_timeout": "int", "tunlink": "string", "proxy_password": "string", "client_cert": "string",
-	"client_key": "string", "eap_ca": "string", "eap_server_name": "string",
+	"client_key": "string", "eap_ca": "string", "eap_server_name": "string", "require_pfs": "boolean",
 }
 
 // handlerOptions runs the handler's dump and returns the declared options.
@@ -155,6 +155,12 @@ func TestSetup(t *testing.T) {
 			argv:    append(slices.Clone(pwArgs), "--insecure-skip-verify", "--sni", "vpn.example.test"),
 			hostDep: []string{"vpn", "198.51.100.7", ""},
 			logs:    []string{"NOT verified"},
+		},
+		{
+			name:    "require_pfs",
+			cfg:     map[string]any{"server": "vpn.example.test", "password": "x", "require_pfs": true},
+			argv:    append(slices.Clone(pwArgs), "--require-forward-secrecy", "--sni", "vpn.example.test"),
+			hostDep: []string{"vpn", "198.51.100.7", ""},
 		},
 		{
 			name: "sstp-client options mapped",

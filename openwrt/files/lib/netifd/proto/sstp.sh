@@ -42,6 +42,7 @@ proto_sstp_init_config() {
 	proto_config_add_string ca_cert
 	proto_config_add_string pin_sha256
 	proto_config_add_boolean insecure
+	proto_config_add_boolean require_pfs
 	proto_config_add_string sni
 	proto_config_add_string auth
 	proto_config_add_array routes
@@ -192,11 +193,11 @@ proto_sstp_setup() {
 	local server port username password log_level mtu ipv6 peerdns defaultroute
 	local sstp_options pppd_options ca_cert pin_sha256 insecure sni auth proxy
 	local echo_interval echo_timeout tunlink routes proxy_password
-	local client_cert client_key eap_ca eap_server_name
+	local client_cert client_key eap_ca eap_server_name require_pfs
 	json_get_vars server port username password log_level mtu ipv6 peerdns defaultroute
 	json_get_vars sstp_options pppd_options ca_cert pin_sha256 insecure sni auth proxy
 	json_get_vars echo_interval echo_timeout tunlink proxy_password
-	json_get_vars client_cert client_key eap_ca eap_server_name
+	json_get_vars client_cert client_key eap_ca eap_server_name require_pfs
 	json_get_values routes routes
 
 	# args collects words mapped from sstp_options/pppd_options (which were
@@ -273,6 +274,9 @@ proto_sstp_setup() {
 	if [ "$insecure" = 1 ]; then
 		sstp_log "insecure=1: the server certificate is NOT verified; anyone on the path can read the password"
 		set -- "$@" --insecure-skip-verify
+	fi
+	if [ "$require_pfs" = 1 ]; then
+		set -- "$@" --require-forward-secrecy
 	fi
 	[ -n "$sni" ] && set -- "$@" --sni "$sni"
 

@@ -207,6 +207,10 @@ return network.registerProtocol('sstp', {
 			_('<strong>Dangerous:</strong> anyone between this router and the server can pretend to be the server, read your password and all the traffic. Use a CA certificate or a fingerprint instead.'));
 		o.default = o.disabled;
 
+		o = s.taboption('advanced', form.Flag, 'require_pfs', _('Require forward secrecy'),
+			_('Refuse servers that only take RSA key exchange (MikroTik with pfs=no, some old Windows servers). Without this sstpgo connects to them with a warning in the log.'));
+		o.default = o.disabled;
+
 		o = s.taboption('advanced', form.Value, 'sni', _('TLS server name'),
 			_('Name sent in TLS SNI and checked against the certificate, when it differs from the server address.'));
 		o.datatype = 'hostname';
