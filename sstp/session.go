@@ -208,9 +208,9 @@ func (s *Session) handshake(ctx context.Context, host string, legacy bool) error
 		hint := "the server did not complete a TLS 1.2+ handshake: is it an SSTP server on this port?"
 		switch {
 		case refusedSuites(err) && !legacy && cfg.RequireForwardSecrecy:
-			hint = "the server takes no forward-secret cipher suite (ECDHE); enable one on the server (RouterOS: pfs=yes), or drop --require-forward-secrecy"
+			hint = "the server refused the handshake: it may take no forward-secret cipher suite (RouterOS: pfs=yes enables ECDHE), or drop --require-forward-secrecy to allow RSA key exchange; check the TLS name too (--sni)"
 		case refusedSuites(err):
-			hint = "the server shares no TLS 1.2+ cipher suite with sstpgo (AES-GCM, AES-CBC, ChaCha20-Poly1305): check its TLS version and cipher settings"
+			hint = "the server refused the handshake even with RSA key exchange offered: check its TLS version and cipher settings (sstpgo needs TLS 1.2+ with AES or ChaCha20) and the TLS name sent (--sni)"
 		}
 		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: hint}
 	}
