@@ -77,7 +77,8 @@ report() {
 	rss=$(kib VmRSS); g=$(field goroutines)
 	printf '%6ss  state %-12s reconnects %-3s udp sent %-7s lost %-6s rss %5s KiB  goroutines %s\n' \
 		"$1" "$(state)" "$(field reconnects)" "$sent" "$((sent - recv))" "$rss" "$g"
-	R_RSS=$rss; R_G=$g
+	R_RSS=$rss; R_G=$g; R_SENT=$sent; R_LOST=$((sent - recv))
+	[ "$1" = end ] || echo "$1 $rss $g" >>"$WORK/samples"
 }
 
 event() { # n: alternate server restarts and uplink flaps
@@ -130,5 +131,14 @@ else
 	log "no baseline (DURATION under a minute?): growth not judged"
 fi
 log "sstpgo peak RSS $(kib VmHWM) KiB; reconnects $(field reconnects); log lines $(wc -l <"$WORK/client.log")"
+log "UDP: $R_SENT datagrams of 1000 bytes sent, $R_LOST lost ($((R_LOST * 1000 / 1024)) KiB), outages included"
+# RSS and goroutines over the samples after the first minute: range, and the
+# least-squares RSS trend (a leak shows as a steady slope, a plateau as ~0)
+trend=$(awk '$1 >= 60 { n++; x += $1; y += $2; xx += $1*$1; xy += $1*$2
+		if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2
+		if (gmin == "" || $3 < gmin) gmin = $3; if ($3 > gmax) gmax = $3 }
+	END { if (n > 2 && n*xx != x*x) { slope = (n*xy - x*y) / (n*xx - x*x) * 3600
+		printf "RSS %d-%d KiB over %d samples, trend %+.0f KiB/hour; goroutines %d-%d", min, max, n, slope, gmin, gmax } }' "$WORK/samples")
+[ -n "$trend" ] && log "$trend"
 [ $fail -eq 0 ] && log "PASS" || log "FAIL"
 exit $fail
