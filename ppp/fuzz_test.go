@@ -2,6 +2,7 @@ package ppp
 
 import (
 	"bytes"
+	"net/netip"
 	"testing"
 )
 
@@ -81,7 +82,7 @@ func FuzzClientInput(f *testing.F) {
 	ipcp := AppendPacket(AppendFrame(nil, ProtoIPCP), CodeConfigureNak, 1, []byte{3, 6, 10, 0, 0, 2})
 	term := AppendPacket(AppendFrame(nil, ProtoLCP), CodeTerminateRequest, 3, []byte("bye"))
 	for ph := byte(0); ph < 4; ph++ {
-		for m := byte(0); m < 4; m++ {
+		for m := byte(0); m < 8; m++ {
 			f.Add(withFrames([]byte{ph, m}, lcpReq, echo, chal, eapID, eapMS, ipcp, term))
 		}
 	}
@@ -89,7 +90,7 @@ func FuzzClientInput(f *testing.F) {
 		if len(data) < 2 {
 			return
 		}
-		s := clientInPhase(t, data[0]%4, data[1]%4)
+		s := clientInPhase(t, data[0]%4, data[1]%8)
 		downs := 0
 		check := func() {
 			for _, e := range s.c.Events() {
@@ -138,10 +139,16 @@ func withFrames(prefix []byte, frames ...[]byte) []byte {
 
 // clientInPhase returns a client driven by the fake server to phase
 // 0 Establish, 1 Authenticate, 2 Network or 3 Terminate, with method m.
+// m's bits 0-1 pick the method; bit 2 adds reconnect hints (IPv4Hint, one DNSHint).
 func clientInPhase(t *testing.T, phase, m byte) *fakeServer {
 	methods := []AuthMethod{AuthPAP, AuthCHAP, AuthMSCHAPv2, AuthEAP}
-	s := newFakeServer(t, Config{IPv6: m%2 == 0, Auth: []AuthMethod{methods[m]}})
-	s.offer = []AuthMethod{methods[m]}
+	cfg := Config{IPv6: m%2 == 0, Auth: []AuthMethod{methods[m%4]}}
+	if m&4 != 0 {
+		cfg.IPv4Hint = netip.MustParseAddr("10.0.0.2")
+		cfg.DNSHint = []netip.Addr{netip.MustParseAddr("10.0.0.53")}
+	}
+	s := newFakeServer(t, cfg)
+	s.offer = []AuthMethod{methods[m%4]}
 	switch phase {
 	case 0:
 		s.silent = true
