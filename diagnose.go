@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -42,6 +43,9 @@ func runDiagnose(c *cli.Context) error {
 func diagnose(ctx context.Context, cfg sstp.Config, w io.Writer) int {
 	next := sstp.StepDNS
 	cfg.OnStep = func(st sstp.Step, detail string) {
+		if st < next { // Dial's one retry: a server that refused every forward-secret suite
+			fmt.Fprintln(w, "! the server refused the TLS handshake: trying again with RSA key exchange offered")
+		}
 		fmt.Fprintf(w, "✓ %-18s %s\n", st.String(), detail)
 		next = st + 1
 	}
@@ -50,7 +54,12 @@ func diagnose(ctx context.Context, cfg sstp.Config, w io.Writer) int {
 	}
 	sess, err := sstp.Dial(ctx, cfg)
 	if err == nil {
+		info := sess.Info()
 		sess.Close()
+		if info.LegacyTLS && strings.HasPrefix(info.CipherSuite, "TLS_RSA_") {
+			fmt.Fprintf(w, "! no forward secrecy: the server refused every ECDHE suite and took %s;\n"+
+				"  enable ECDHE on the server (RouterOS: pfs=yes), or --require-forward-secrecy refuses it\n", info.CipherSuite)
+		}
 		fmt.Fprintln(w, "all steps passed: the tunnel can be established")
 		return exitOK
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"net"
 	"net/netip"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sstpgo/sstpgo/internal/testpki"
 	"github.com/sstpgo/sstpgo/ppp"
 	"github.com/sstpgo/sstpgo/sstp"
 	"github.com/sstpgo/sstpgo/sstp/sstptest"
@@ -150,5 +152,25 @@ func TestDiagnoseNamesTheFailingStep(t *testing.T) {
 				t.Errorf("no hint")
 			}
 		})
+	}
+}
+
+// diagnose connects to a server that takes RSA key exchange only (RouterOS
+// with pfs=no) and says that the session has no forward secrecy.
+func TestDiagnoseNoForwardSecrecy(t *testing.T) {
+	cert, err := testpki.RSAServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := sstptest.NewServer(sstptest.Options{TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert},
+		MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256}}})
+	defer srv.Close()
+	cfg := sstp.Config{Server: srv.Addr(), SNI: "localhost", RootCAs: srv.CertPool(),
+		NegotiationTimeout: 10 * time.Second, PPP: ppp.Config{Username: "user", Password: "pass"}}
+	var out bytes.Buffer
+	code := diagnose(context.Background(), cfg, &out)
+	t.Logf("\n%s", out.String())
+	if code != exitOK || !strings.Contains(out.String(), "no forward secrecy") || !strings.Contains(out.String(), "TLS_RSA_WITH_AES_128_GCM_SHA256") {
+		t.Errorf("code %d", code)
 	}
 }

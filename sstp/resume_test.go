@@ -8,14 +8,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
-	"net"
 	"testing"
-	"time"
 
+	"github.com/sstpgo/sstpgo/internal/testpki"
 	"github.com/sstpgo/sstpgo/sstp"
 	"github.com/sstpgo/sstpgo/sstp/sstptest"
 )
@@ -30,27 +26,14 @@ func serverCert(t *testing.T) tls.Certificate {
 	return selfSigned(t, key)
 }
 
-// selfSigned is a self-signed server certificate for localhost and
-// 127.0.0.1, valid for an hour around now.
+// selfSigned is testpki.Server, failing the test on error.
 func selfSigned(t *testing.T, key crypto.Signer) tls.Certificate {
 	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "localhost"},
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	cert, err := testpki.Server(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return cert
 }
 
 // With a shared SessionCache the second dial resumes the TLS session (TLS
