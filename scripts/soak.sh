@@ -44,6 +44,7 @@ log() { printf '%s soak: %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 start_server() {
 	bg srv "$SERVER" --listen 198.51.100.1:443 --personality rras --user alice:correct-horse \
+		--cert-out "$WORK" --hostname vpn.example.test \
 		--server-ip 10.0.0.1 --pool 10.0.0.0/24 --tun tun-srv --log-level warn >>"$WORK/server.log" 2>&1
 	SERVER_PID=$LAST
 }
@@ -52,9 +53,10 @@ go build -o "$WORK/tlsbench" ./scripts/tlsbench
 ./scripts/topology.sh up "$P"
 start_server
 umask 077; printf 'correct-horse\n' >"$WORK/password"; umask 022
-# The test server makes a new certificate on every start: pinning cannot
-# survive a restart, so this soak accepts any certificate.
-bg rtr "$SSTPGO" connect --server 198.51.100.1 --insecure-skip-verify --user alice \
+# --cert-out keeps the server's CA and key across its restarts, so the
+# client verifies the certificate as in production.
+i=0; while [ ! -s "$WORK/ca.pem" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+bg rtr "$SSTPGO" connect --server 198.51.100.1 --sni vpn.example.test --ca-cert "$WORK/ca.pem" --user alice \
 	--password-file "$WORK/password" --route 172.16.50.0/24 --status-file "$WORK/status.json" \
 	--echo-interval 5s --echo-timeout 10s >"$WORK/client.log" 2>&1
 CLIENT=$LAST; PIDS="$PIDS $CLIENT"
