@@ -145,7 +145,9 @@ func (d *daemon) run(ctx context.Context) error {
 			return err
 		}
 		d.watchIPv6(ctx, sess)
+		cancelPageOut := schedulePageOut(d.o.PageOutAfter)
 		d.waitSession(ctx, sess)
+		cancelPageOut()
 		d.cur.Store(nil)
 		sess.Close()
 		d.down(sess)
@@ -277,7 +279,7 @@ func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
 	if d.o.UpScript != "" {
 		d.runHook(ctx, d.o.UpScript, info, mtu)
 	}
-	trimMemory()
+	freeHeap()
 	return nil
 }
 

@@ -133,6 +133,7 @@ func connectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "proxy", Usage: "HTTP proxy `URL` (http://[user[:pass]@]host:port; default $HTTPS_PROXY unless $NO_PROXY names the server; none = direct)"},
 		&cli.StringFlag{Name: "proxy-password-file", Usage: "`FILE` holding the proxy password (mode 0600); the user goes in the --proxy URL"},
 		&cli.BoolFlag{Name: "reconnect", Usage: "reconnect with backoff after failures (not after auth/certificate rejection)", Value: true},
+		&cli.DurationFlag{Name: "page-out-after", Usage: "once the tunnel has been up this long, drop the start-up code (TLS handshake, x509, CLI) from memory; it is read back from flash on the next reconnect (0: never)", Value: 10 * time.Minute},
 		&cli.DurationFlag{Name: "echo-interval", Usage: "idle time before an SSTP echo request", Value: sstp.DefaultHelloInterval},
 		&cli.DurationFlag{Name: "echo-timeout", Usage: "time to wait for any packet after an echo request before the path counts as dead", Value: sstp.DefaultHelloTimeout},
 		&cli.DurationFlag{Name: "connect-timeout", Usage: "bound on one connection attempt, TCP to IP configured", Value: 30 * time.Second},
@@ -144,8 +145,11 @@ func connectFlags() []cli.Flag {
 type options struct {
 	fileConfig
 	Reconnect bool
-	routes    []netip.Prefix
-	password  string
+	// PageOutAfter: how long the tunnel must stay up before sstpgo drops its
+	// start-up code from memory (memtrim.go); 0 never. Command line only.
+	PageOutAfter time.Duration
+	routes       []netip.Prefix
+	password     string
 }
 
 func loadOptions(c *cli.Context) (*options, error) {
@@ -216,6 +220,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	dur("echo-timeout", &o.EchoTimeout)
 	dur("connect-timeout", &o.ConnectTimeout)
 	boolean("netifd", &o.Netifd)
+	o.PageOutAfter = c.Duration("page-out-after")
 
 	if o.Server == "" {
 		return nil, errors.New("--server is required")
