@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -56,7 +55,7 @@ func diagnose(ctx context.Context, cfg sstp.Config, w io.Writer) int {
 	if err == nil {
 		info := sess.Info()
 		sess.Close()
-		if info.LegacyTLS && strings.HasPrefix(info.CipherSuite, "TLS_RSA_") {
+		if info.LegacyTLS {
 			fmt.Fprintf(w, "! no forward secrecy: the server refused every ECDHE suite and took %s;\n"+
 				"  enable ECDHE on the server (RouterOS: pfs=yes), or --require-forward-secrecy refuses it\n", info.CipherSuite)
 		}

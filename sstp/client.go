@@ -49,7 +49,7 @@ type Config struct {
 	// legacySuites.
 	RequireForwardSecrecy bool
 	// OfferRSAKeyExchange puts the RSA key exchange suites in the first
-	// offer: for reconnects to a server that needed them (Info.LegacyTLS),
+	// offer: for reconnects to a server that took them (Info.LegacyTLS),
 	// which saves the refused first handshake. Ignored with
 	// RequireForwardSecrecy.
 	OfferRSAKeyExchange bool

@@ -41,8 +41,9 @@ type Info struct {
 	CertSHA256  string
 	// TLSResumed: the TLS session was resumed from Config.SessionCache.
 	TLSResumed bool
-	// LegacyTLS: the offer included RSA key exchange (the server refused the
-	// forward-secret one, or Config.OfferRSAKeyExchange).
+	// LegacyTLS: the session uses RSA key exchange (no forward secrecy),
+	// offered because the server refused every forward-secret suite (or
+	// Config.OfferRSAKeyExchange).
 	LegacyTLS    bool
 	Auth         ppp.AuthMethod
 	HashProtocol uint8
@@ -121,6 +122,12 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	if err != nil {
 		return nil, &Error{Step: StepDNS, Err: err, Hint: "set --server HOST[:PORT]"}
 	}
+	if cfg.InsecureSkipVerify && len(cfg.PinSHA256) == 0 {
+		log.Warn("TLS certificate verification is DISABLED (--insecure-skip-verify): anyone on the path can impersonate the server and capture the credentials")
+	}
+	if cfg.KeyLogWriter != nil {
+		log.Warn("TLS secrets are being written to the key log file (--tls-keylog): anyone with that file can decrypt this session")
+	}
 	legacy := cfg.OfferRSAKeyExchange && !cfg.RequireForwardSecrecy
 	s, err := cfg.dialTLS(ctx, host, port, legacy)
 	if err != nil && !legacy && !cfg.RequireForwardSecrecy && refusedSuites(err) {
@@ -180,7 +187,6 @@ func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) 
 		raw.Close()
 		return nil, err
 	}
-	s.info.LegacyTLS = legacy
 	return s, nil
 }
 
@@ -194,12 +200,6 @@ func (c *Config) step(st Step, detail string) {
 // handshake runs TLS and the HTTPS SSTP_DUPLEX_POST exchange (MS-SSTP 3.2.4.1).
 func (s *Session) handshake(ctx context.Context, host string, legacy bool) error {
 	cfg := &s.cfg
-	if cfg.InsecureSkipVerify && len(cfg.PinSHA256) == 0 {
-		s.log.Warn("TLS certificate verification is DISABLED (--insecure-skip-verify): anyone on the path can impersonate the server and capture the credentials")
-	}
-	if cfg.KeyLogWriter != nil {
-		s.log.Warn("TLS secrets are being written to the key log file (--tls-keylog): anyone with that file can decrypt this session")
-	}
 	tc := tls.Client(s.raw, cfg.tlsConfig(host, legacy))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		if isCertFailure(err) {
@@ -224,6 +224,7 @@ func (s *Session) handshake(ctx context.Context, host string, legacy bool) error
 	s.info.CertSHA256 = Fingerprint(leaf.Raw)
 	s.info.TLSResumed = cs.DidResume
 	if legacy && !forwardSecret(cs) {
+		s.info.LegacyTLS = true
 		s.log.Warn("TLS without forward secrecy (RSA key exchange): whoever gets the server's private key can decrypt recorded sessions; enable ECDHE on the server (RouterOS: pfs=yes)", "suite", s.info.CipherSuite)
 	}
 	resumed := ""
