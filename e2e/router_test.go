@@ -109,7 +109,8 @@ func TestServerRestartReconnects(t *testing.T) {
 }
 
 // An uplink that silently drops everything: dead-peer detection notices
-// within the configured time, and the tunnel returns when the path does.
+// within the configured time, and the tunnel returns when the path does,
+// resuming the TLS session with the same server process.
 func TestUplinkBlackholeDetected(t *testing.T) {
 	tp := newTopo(t)
 	tp.startServer()
@@ -129,6 +130,9 @@ func TestUplinkBlackholeDetected(t *testing.T) {
 	tp.srv.run("iptables", "-D", "INPUT", "-s", "198.51.100.2", "-j", "DROP")
 	tp.srv.run("iptables", "-D", "FORWARD", "-s", "198.51.100.2", "-j", "DROP")
 	eventually(t, 60*time.Second, "ping after the path is back", tp.pingCorp)
+	if !strings.Contains(cli.Output(), "(session resumed)") {
+		t.Error("the reconnect did not resume the TLS session")
+	}
 }
 
 // A wrong password ends with the authentication exit code after one attempt.
