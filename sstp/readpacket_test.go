@@ -1,6 +1,7 @@
 package sstp
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -144,5 +145,63 @@ func BenchmarkReadPacket(b *testing.B) {
 		if _, err := ReadPacket(r, buf); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// packetReader returns what ReadPacket returns, packet for packet and error
+// for error, whatever the record (chunk) boundaries.
+func FuzzPacketReader(f *testing.F) {
+	echo := []byte{0x10, 0x01, 0x00, 0x08, 0x00, 0x08, 0x00, 0x00}
+	data := []byte{0x10, 0x00, 0x00, 0x0a, 0xff, 0x03, 0x00, 0x21, 0x45, 0x00}
+	f.Add(byte(0), append(append([]byte(nil), echo...), data...))
+	f.Add(byte(3), append(append([]byte(nil), data...), echo[:5]...))
+	f.Add(byte(1), []byte{0x10, 0x00, 0x00, 0x02})
+	f.Add(byte(7), []byte{0x11, 0x00, 0x00, 0x08, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, chunk byte, stream []byte) {
+		ref := &sliceReader{b: stream, chunk: int(chunk)}
+		buf := make([]byte, MaxPacketLen)
+		pr := packetReader{br: bufio.NewReaderSize(&sliceReader{b: stream, chunk: int(chunk)}, 2*BatchTarget)}
+		for i := 0; ; i++ {
+			want, werr := ReadPacket(ref, buf)
+			got, gerr := pr.next()
+			if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
+				t.Fatalf("packet %d: ReadPacket err %v, packetReader err %v", i, werr, gerr)
+			}
+			if werr != nil {
+				return
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("packet %d: % x, want % x", i, got, want)
+			}
+		}
+	})
+}
+
+// BenchmarkDecapInPlace: an SSTP data packet from the TLS read buffer to the
+// IP packet, as the session's read loop does it (no copy after the buffer).
+func BenchmarkDecapInPlace(b *testing.B) {
+	pkt := make([]byte, Headroom+1400)
+	pkt[Headroom] = 0x45
+	EncapIP(pkt)
+	stream := bytes.Repeat(pkt, 64)
+	src := &sliceReader{b: stream}
+	pr := packetReader{br: bufio.NewReaderSize(src, 2*BatchTarget)}
+	b.ReportAllocs()
+	b.SetBytes(1400)
+	for b.Loop() {
+		got, err := pr.next()
+		if err == io.EOF {
+			src.b, pr.last = stream, 0
+			pr.br.Reset(src)
+			got, err = pr.next()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		ip, ok := DecapIP(got)
+		if !ok {
+			b.Fatal("not IP")
+		}
+		io.Discard.Write(ip)
 	}
 }

@@ -495,8 +495,9 @@ type ctlMsg struct {
 	err error
 }
 
-// readLoop reads SSTP packets; IP data goes straight to Deliver, everything
-// else is copied to the loop goroutine.
+// readLoop reads SSTP packets in place in the TLS read buffer
+// (packetReader); IP data goes straight to Deliver, everything else is copied
+// to the loop goroutine.
 //
 // The receive time and the counters are published once per TLS record (when
 // the read buffer runs dry), not per packet: on 32-bit MIPS a 64-bit atomic
@@ -504,11 +505,11 @@ type ctlMsg struct {
 // the server's can hold a dozen packets.
 func (s *Session) readLoop() {
 	defer s.wg.Done()
-	buf := make([]byte, MaxPacketLen)
+	r := packetReader{br: s.br}
 	var pkts, bytes uint64
 	pending := 0 // packets read since the last publish
 	for {
-		pkt, err := ReadPacket(s.br, buf)
+		pkt, err := r.next()
 		if err != nil {
 			s.pktsIn.Add(pkts)
 			s.bytesIn.Add(bytes)
@@ -528,7 +529,7 @@ func (s *Session) readLoop() {
 		}
 		// A server whose records do not end on packet boundaries keeps the
 		// buffer from running dry while busy: publish every 32 packets too.
-		if pending++; pending == 32 || s.br.Buffered() == 0 {
+		if pending++; pending == 32 || r.drained() {
 			s.lastRecv.Store(time.Now().UnixNano())
 			s.pktsIn.Add(pkts)
 			s.bytesIn.Add(bytes)
