@@ -86,6 +86,7 @@ func newApp() *cli.App {
 				Flags:  connectFlags(),
 				Action: runDiagnose,
 			},
+			showCertCommand(), rpcdCommand(), // certfetch.go, certrpcd.go
 			{
 				Name:  "version",
 				Usage: "print version, commit, Go version and platform",

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
+)
+
+// tlsServer accepts one connection, completes the TLS handshake and
+// reports what the client sent after it.
+func tlsServer(t *testing.T, cert tls.Certificate) (addr string, sent <-chan []byte) {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan []byte, 1)
+	go func() {
+		defer ln.Close()
+		c, err := ln.Accept()
+		if err != nil {
+			ch <- nil
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		b, _ := io.ReadAll(c)
+		ch <- b
+	}()
+	return ln.Addr().String(), ch
+}
+
+func TestShowCert(t *testing.T) {
+	cert, err := sstptest.SelfSignedCertificate("vpn.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, sent := tlsServer(t, cert)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r, code := showCert(ctx, addr, "vpn.example.com", "", time.Now())
+	if code != exitOK || r.Error != "" || r.certInfo == nil {
+		t.Fatalf("showCert = %d %+v", code, r)
+	}
+	sum := sha256.Sum256(cert.Certificate[0])
+	if r.SHA256 != hex.EncodeToString(sum[:]) || len(r.SHA256) != 64 {
+		t.Errorf("sha256 %q, want %x", r.SHA256, sum)
+	}
+	if !strings.Contains(r.Subject, "vpn.example.com") && len(r.DNSNames) == 0 {
+		t.Errorf("subject %q names %q", r.Subject, r.DNSNames)
+	}
+	if r.NotAfter == "" || r.Issuer == "" || !r.SelfSigned || r.Expired {
+		t.Errorf("report %+v", r)
+	}
+	if r.VerifyError == "" {
+		t.Error("a self-signed certificate must not look verified")
+	}
+	// nothing but the handshake reaches the server: no HTTP, no credentials
+	if b := <-sent; len(b) != 0 {
+		t.Errorf("client sent %d bytes after the handshake: %q", len(b), b)
+	}
+}
+
+// A server that accepts TCP and never answers must not hold show-cert
+// beyond its timeout.
+func TestShowCertBounded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			defer c.Close()
+			io.Copy(io.Discard, c)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		_, code := showCert(ctx, ln.Addr().String(), "", "", time.Now())
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code != exitUnreachable {
+			t.Errorf("exit code %d, want %d", code, exitUnreachable)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("show-cert did not honour its deadline")
+	}
+}
+
+func TestShowCertBadServer(t *testing.T) {
+	for _, s := range []string{"", "host:0", "host:99999", "host:x"} {
+		if r, code := showCert(context.Background(), s, "", "", time.Now()); code != exitUsage || r.Error == "" {
+			t.Errorf("%q: code %d error %q", s, code, r.Error)
+		}
+	}
+}
+
+const testKeyPEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIOzT\n-----END PRIVATE KEY-----"
+
+func TestRPCDCertificates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sstpgo")
+	var certPEM bytes.Buffer
+	certPEM.WriteString("-----BEGIN CERTIFICATE-----\n")
+	certPEM.WriteString("MIIB\n-----END CERTIFICATE-----\n")
+	call := func(method string, args any) map[string]any {
+		b, _ := json.Marshal(args)
+		out, _ := json.Marshal(rpcdCall(context.Background(), dir, method, bytes.NewReader(b)))
+		var m map[string]any
+		json.Unmarshal(out, &m)
+		return m
+	}
+	r := call("setCertificate", map[string]string{"interface": "vpn", "option": "client_key", "pem": testKeyPEM + "\r\n"})
+	want := filepath.Join(dir, "vpn.client.key")
+	if r["path"] != want {
+		t.Fatalf("setCertificate: %v", r)
+	}
+	fi, err := os.Stat(want)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("stored key: %v %v", fi, err)
+	}
+	if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %o", di.Mode().Perm())
+	}
+	got := call("getCertificates", map[string]string{"interface": "vpn"})
+	if k, _ := got["client_key"].(map[string]any); k == nil || k["pem"] != testKeyPEM+"\n" || k["path"] != want {
+		t.Errorf("getCertificates: %v", got)
+	}
+	for _, bad := range []map[string]string{
+		{"interface": "../etc", "option": "ca_cert", "pem": certPEM.String()},
+		{"interface": "vpn", "option": "password", "pem": certPEM.String()},
+		{"interface": "vpn", "option": "ca_cert", "pem": testKeyPEM},
+		{"interface": "vpn", "option": "client_key", "pem": certPEM.String()},
+		{"interface": "vpn", "option": "client_key", "pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----"},
+		{"interface": "vpn", "option": "ca_cert", "pem": "secret"},
+		{"interface": "vpn", "option": "ca_cert", "pem": certPEM.String() + "trailing"},
+	} {
+		if r := call("setCertificate", bad); r["error"] == nil {
+			t.Errorf("setCertificate %v accepted: %v", bad, r)
+		}
+	}
+	if r := call("setCertificate", map[string]string{"interface": "vpn", "option": "client_key", "pem": ""}); r["error"] != nil {
+		t.Errorf("remove: %v", r)
+	}
+	if _, err := os.Stat(want); !os.IsNotExist(err) {
+		t.Errorf("key not removed: %v", err)
+	}
+	if r := call("nosuch", nil); r["error"] == nil {
+		t.Errorf("unknown method: %v", r)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".upload-") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+func TestRPCDSignatureIsJSON(t *testing.T) {
+	var m map[string]map[string]string
+	if err := json.Unmarshal([]byte(rpcdSignature), &m); err != nil || len(m) != 3 {
+		t.Fatalf("signature: %v %v", m, err)
+	}
+}
