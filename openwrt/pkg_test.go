@@ -117,6 +117,8 @@ var sstpgoFiles = []wantFile{
 }
 
 var luciFiles = []wantFile{
+	{"usr/libexec/rpcd/luci.sstpgo", 0o755, luciRPCD},
+	{"usr/share/rpcd/acl.d/luci-proto-sstpgo.json", 0o644, luciACL},
 	{"www/luci-static/resources/protocol/sstp.js", 0o644, luciView},
 }
 
@@ -608,5 +610,14 @@ func TestAPK(t *testing.T) {
 		t.Errorf("luci package %v %q", linfo, ldeps)
 	}
 	lc := apkContents(t, lblocks, lfiles)
-	checkFile(t, luciFiles[0], int64(lfiles[0].mode), lc[luciFiles[0].path], nil)
+	if len(lfiles) != len(luciFiles) {
+		t.Errorf("luci package files %v", lfiles)
+	}
+	for _, w := range luciFiles {
+		for _, f := range lfiles {
+			if f.path == w.path {
+				checkFile(t, w, int64(f.mode), lc[w.path], nil)
+			}
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package pkgfmt
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,7 +47,8 @@ const luciPostInst = `#!/bin/sh
 [ -n "${IPKG_INSTROOT}" ] && exit 0
 rm -f /tmp/luci-indexcache /tmp/luci-indexcache.*
 rm -rf /tmp/luci-modulecache/
-killall -HUP rpcd 2>/dev/null
+# rpcd reads its exec plugins and ACLs when it starts
+/etc/init.d/rpcd reload 2>/dev/null || killall -HUP rpcd 2>/dev/null
 exit 0
 `
 
@@ -88,13 +91,39 @@ func Sstpgo(openwrtDir string, bin []byte, version, arch string, mtime time.Time
 	return m, es, nil
 }
 
+// LuciDir is the LuCI package's directory in the repository's openwrt/
+// directory, laid out as luci.mk reads it: htdocs/ goes to /www, root/ to /.
+const LuciDir = "feed/luci-proto-sstpgo"
+
 // Luci returns the luci-proto-sstpgo package; arch is "all" for ipk and
-// "noarch" for apk.
+// "noarch" for apk. Files under root/ keep their execute bit (the rpcd
+// plugin); everything else is 0644.
 func Luci(openwrtDir, version, arch string, mtime time.Time) (Meta, []Entry, error) {
-	const view = "luci-static/resources/protocol/sstp.js"
-	b, err := os.ReadFile(filepath.Join(openwrtDir, "luci", "htdocs", view))
-	if err != nil {
-		return Meta{}, nil, err
+	var es []Entry
+	for _, part := range []struct{ dir, prefix string }{{"htdocs", "www/"}, {"root", ""}} {
+		base := filepath.Join(openwrtDir, LuciDir, part.dir)
+		err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if !d.Type().IsRegular() {
+				return fmt.Errorf("%s: not a regular file", p)
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(base, p)
+			mode := os.FileMode(0o644)
+			if fi, err := d.Info(); err == nil && fi.Mode()&0o100 != 0 {
+				mode = 0o755
+			}
+			es = append(es, Entry{Path: part.prefix + filepath.ToSlash(rel), Mode: mode, Data: b})
+			return nil
+		})
+		if err != nil {
+			return Meta{}, nil, err
+		}
 	}
 	m := Meta{
 		Name: LuciName, Version: version, Arch: arch,
@@ -107,7 +136,7 @@ func Luci(openwrtDir, version, arch string, mtime time.Time) (Meta, []Entry, err
 		PostInst:    luciPostInst,
 		MTime:       mtime,
 	}
-	return m, []Entry{{Path: "www/" + view, Mode: 0o644, Data: b}}, nil
+	return m, es, nil
 }
 
 // goEnv maps OpenWrt architectures to Go targets (shared/PROTOCOL.md
