@@ -11,14 +11,14 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,28 +29,56 @@ import (
 
 // certInfo is one certificate as show-cert prints it.
 type certInfo struct {
-	Subject      string   `json:"subject"`
-	Issuer       string   `json:"issuer"`
-	NotBefore    string   `json:"not_before"`
-	NotAfter     string   `json:"not_after"`
-	SHA256       string   `json:"sha256"` // 64 lower-case hex digits, the form pin_sha256 takes
-	SHA256Colons string   `json:"sha256_colons"`
-	DNSNames     []string `json:"dns_names,omitempty"`
-	SelfSigned   bool     `json:"self_signed"`
+	Subject, Issuer     string
+	NotBefore, NotAfter string // RFC 3339, UTC
+	SHA256              string // 64 lower-case hex digits, the form pin_sha256 takes
+	SHA256Colons        string
+	DNSNames            []string
+	SelfSigned          bool
+}
+
+func (c *certInfo) json(o *jsonObj) {
+	o.str("subject", c.Subject)
+	o.str("issuer", c.Issuer)
+	o.str("not_before", c.NotBefore)
+	o.str("not_after", c.NotAfter)
+	o.str("sha256", c.SHA256)
+	o.str("sha256_colons", c.SHA256Colons)
+	o.strs("dns_names", c.DNSNames)
+	o.boolean("self_signed", c.SelfSigned)
 }
 
 // certReport is show-cert's output.
 type certReport struct {
-	Server  string `json:"server"`
-	Address string `json:"address,omitempty"`
-	SNI     string `json:"sni,omitempty"`
+	Server, Address, SNI string
 	*certInfo
-	Expired bool `json:"expired,omitempty"`
+	Expired bool
 	// VerifyError is what a verification against the system roots and the
 	// server name would say; empty when the certificate would be accepted.
-	VerifyError string     `json:"verify_error,omitempty"`
-	Chain       []certInfo `json:"chain,omitempty"`
-	Error       string     `json:"error,omitempty"`
+	VerifyError string
+	Chain       []certInfo
+	Error       string
+}
+
+func (r *certReport) json() []byte {
+	var o jsonObj
+	o.str("server", r.Server)
+	o.str("address", r.Address)
+	o.str("sni", r.SNI)
+	if r.certInfo != nil {
+		r.certInfo.json(&o)
+		o.boolean("expired", r.Expired)
+	}
+	o.str("verify_error", r.VerifyError)
+	var chain []*jsonObj
+	for i := range r.Chain {
+		c := new(jsonObj)
+		r.Chain[i].json(c)
+		chain = append(chain, c)
+	}
+	o.objs("chain", chain)
+	o.str("error", r.Error)
+	return o.bytes()
 }
 
 const showCertTimeout = 10 * time.Second
@@ -74,7 +102,7 @@ func showCertCommand() *cli.Command {
 			ctx, cancel := context.WithTimeout(c.Context, timeout)
 			defer cancel()
 			r, code := showCert(ctx, c.String("server"), c.String("sni"), c.String("proxy"), time.Now())
-			if err := writeJSON(os.Stdout, r); err != nil {
+			if _, err := os.Stdout.Write(append(r.json(), '\n')); err != nil {
 				return err
 			}
 			if code != exitOK {
@@ -83,15 +111,6 @@ func showCertCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-func writeJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
 }
 
 // showCert connects to server (through proxyURL when set) and reports the
@@ -171,8 +190,8 @@ func showCertTLSConfig(sni string) *tls.Config {
 func describeCert(c *x509.Certificate) certInfo {
 	sum := sha256.Sum256(c.Raw)
 	return certInfo{
-		Subject:      c.Subject.String(),
-		Issuer:       c.Issuer.String(),
+		Subject:      nameString(c.Subject),
+		Issuer:       nameString(c.Issuer),
 		NotBefore:    c.NotBefore.UTC().Format(time.RFC3339),
 		NotAfter:     c.NotAfter.UTC().Format(time.RFC3339),
 		SHA256:       hex.EncodeToString(sum[:]),
@@ -180,6 +199,27 @@ func describeCert(c *x509.Certificate) certInfo {
 		DNSNames:     c.DNSNames,
 		SelfSigned:   c.CheckSignatureFrom(c) == nil && c.Subject.String() == c.Issuer.String(),
 	}
+}
+
+// nameString is "CN=…, OU=…, O=…, L=…, ST=…, C=…": what a user compares,
+// without pkix.Name.String's encoder for every other attribute.
+func nameString(n pkix.Name) string {
+	var parts []string
+	add := func(k string, vs ...string) {
+		for _, v := range vs {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("CN", n.CommonName)
+	add("OU", n.OrganizationalUnit...)
+	add("O", n.Organization...)
+	add("L", n.Locality...)
+	add("ST", n.Province...)
+	add("C", n.Country...)
+	if n.CommonName == "" {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ", ")
 }
 
 // verifyLikeConnect says whether connect, without ca_cert or a pin, would
@@ -194,9 +234,6 @@ func verifyLikeConnect(certs []*x509.Certificate, name string, now time.Time) er
 }
 
 func validPort(p string) bool {
-	var n int
-	if _, err := fmt.Sscan(p, &n); err != nil || fmt.Sprint(n) != p {
-		return false
-	}
-	return n >= 1 && n <= 65535
+	n, err := strconv.Atoi(p)
+	return err == nil && strconv.Itoa(n) == p && n >= 1 && n <= 65535
 }

@@ -122,9 +122,11 @@ func TestRPCDCertificates(t *testing.T) {
 	certPEM.WriteString("MIIB\n-----END CERTIFICATE-----\n")
 	call := func(method string, args any) map[string]any {
 		b, _ := json.Marshal(args)
-		out, _ := json.Marshal(rpcdCall(context.Background(), dir, method, bytes.NewReader(b)))
+		out := rpcdCall(context.Background(), dir, method, bytes.NewReader(b))
 		var m map[string]any
-		json.Unmarshal(out, &m)
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatalf("%s: %v: %s", method, err, out)
+		}
 		return m
 	}
 	r := call("setCertificate", map[string]string{"interface": "vpn", "option": "client_key", "pem": testKeyPEM + "\r\n"})
@@ -178,4 +180,52 @@ func TestRPCDSignatureIsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(rpcdSignature), &m); err != nil || len(m) != 3 {
 		t.Fatalf("signature: %v %v", m, err)
 	}
+}
+
+func TestFlatJSONRoundTrip(t *testing.T) {
+	in := `{"server":"vpn.example.com","port":4443,"sni":null,"pem":"a\nb\"\u00e9\ud83d\ude00","ok":true}`
+	m, err := parseFlatJSON([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["server"] != "vpn.example.com" || m["port"] != "4443" || m["ok"] != "true" || m["pem"] != "a\nb\"é😀" {
+		t.Errorf("parsed %q", m)
+	}
+	if _, ok := m["sni"]; ok {
+		t.Error("null must be skipped")
+	}
+	for _, bad := range []string{``, `[]`, `{"a":{}}`, `{"a":[1]}`, `{"a":"b"`, `{"a":"b"}x`, `{"a" "b"}`, `{"a":"\x"}`, `{"a":tru}`, "{\"a\":\"\x01\"}"} {
+		if _, err := parseFlatJSON([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	var o jsonObj
+	o.str("s", "x\"\\\n\x01\u2028é")
+	o.strs("l", []string{"a", "b"})
+	o.boolean("b", false)
+	var back map[string]any
+	if err := json.Unmarshal(o.bytes(), &back); err != nil || back["s"] != "x\"\\\n\x01\u2028é" || len(back["l"].([]any)) != 2 {
+		t.Errorf("%s: %v %v", o.bytes(), back, err)
+	}
+}
+
+// FuzzFlatJSON: the rpcd arguments come from the browser; no input may
+// panic, and what parses must survive a round trip through encoding/json.
+func FuzzFlatJSON(f *testing.F) {
+	f.Add([]byte(`{"interface":"vpn","option":"ca_cert","pem":"-----BEGIN"}`))
+	f.Add([]byte(`{"a":1.5e3,"b":null,"c":"\ud800"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := parseFlatJSON(b)
+		if err != nil {
+			return
+		}
+		var o jsonObj
+		for k, v := range m {
+			o.str(k, v)
+		}
+		var back map[string]string
+		if err := json.Unmarshal(o.bytes(), &back); err != nil {
+			t.Fatalf("%q -> %s: %v", b, o.bytes(), err)
+		}
+	})
 }

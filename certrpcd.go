@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -22,7 +21,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -58,61 +56,70 @@ func rpcdCommand() *cli.Command {
 				return err
 			case "call":
 				out := rpcdCall(c.Context, certDir, c.Args().Get(1), io.LimitReader(os.Stdin, 1<<20))
-				return writeJSON(os.Stdout, out)
+				_, err := os.Stdout.Write(append(out, '\n'))
+				return err
 			}
 			return cli.Exit("usage: sstpgo rpcd-luci list | call METHOD", exitUsage)
 		},
 	}
 }
 
-type rpcdArgs struct {
-	Server    string `json:"server"`
-	Port      string `json:"port"`
-	SNI       string `json:"sni"`
-	Proxy     string `json:"proxy"`
-	Interface string `json:"interface"`
-	Option    string `json:"option"`
-	PEM       string `json:"pem"`
-}
-
-type rpcdError struct {
-	Error string `json:"error"`
+func rpcdError(err string) []byte {
+	var o jsonObj
+	o.str("error", err)
+	return o.bytes()
 }
 
 // rpcdCall runs method with the JSON arguments in in; every answer is a
 // JSON object, failures {"error": "..."}.
-func rpcdCall(ctx context.Context, dir, method string, in io.Reader) any {
-	var a rpcdArgs
+func rpcdCall(ctx context.Context, dir, method string, in io.Reader) []byte {
+	a := map[string]string{}
 	if b, _ := io.ReadAll(in); len(strings.TrimSpace(string(b))) > 0 {
-		if err := json.Unmarshal(b, &a); err != nil {
-			return rpcdError{"arguments: " + err.Error()}
+		var err error
+		if a, err = parseFlatJSON(b); err != nil {
+			return rpcdError("arguments: " + err.Error())
 		}
 	}
 	switch method {
 	case "showCert":
-		server := strings.TrimSpace(a.Server)
-		if a.Port != "" && !strings.HasSuffix(server, "]") && strings.Count(server, ":") == 0 {
-			server = net.JoinHostPort(server, a.Port)
-		} else if a.Port != "" && strings.HasPrefix(server, "[") && strings.HasSuffix(server, "]") {
-			server += ":" + a.Port
+		server, port := strings.TrimSpace(a["server"]), a["port"]
+		if port != "" && !strings.HasSuffix(server, "]") && strings.Count(server, ":") == 0 {
+			server = net.JoinHostPort(server, port)
+		} else if port != "" && strings.HasPrefix(server, "[") && strings.HasSuffix(server, "]") {
+			server += ":" + port
 		}
 		ctx, cancel := context.WithTimeout(ctx, showCertTimeout)
 		defer cancel()
-		r, _ := showCert(ctx, server, a.SNI, a.Proxy, time.Now())
-		return r
+		r, _ := showCert(ctx, server, a["sni"], a["proxy"], time.Now())
+		return r.json()
 	case "getCertificates":
-		return getCertificates(dir, a.Interface)
+		return getCertificates(dir, a["interface"])
 	case "setCertificate":
-		p, err := setCertificate(dir, a.Interface, a.Option, a.PEM)
+		p, err := setCertificate(dir, a["interface"], a["option"], a["pem"])
 		if err != nil {
-			return rpcdError{err.Error()}
+			return rpcdError(err.Error())
 		}
-		return map[string]string{"path": p}
+		var o jsonObj
+		o.boolean("ok", true)
+		o.str("path", p)
+		return o.bytes()
 	}
-	return rpcdError{fmt.Sprintf("unknown method %q", method)}
+	return rpcdError(fmt.Sprintf("unknown method %q", method))
 }
 
-var uciName = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+// isUCIName: what UCI takes as a section name, so no path can be built from it.
+func isUCIName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // certPath is where the file of option for iface lives.
 func certPath(dir, iface, option string) (string, error) {
@@ -120,28 +127,31 @@ func certPath(dir, iface, option string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("unknown option %q", option)
 	}
-	if !uciName.MatchString(iface) {
+	if !isUCIName(iface) {
 		return "", fmt.Errorf("bad interface name %q", iface)
 	}
 	return filepath.Join(dir, iface+"."+suffix), nil
 }
 
-// getCertificates returns, for each option, the path and PEM text of the
-// interface's stored file ("" when there is none).
-func getCertificates(dir, iface string) any {
-	out := map[string]map[string]string{}
-	for option := range certKinds {
+// getCertificates returns, for each option with a stored file, its path
+// and PEM text.
+func getCertificates(dir, iface string) []byte {
+	var o jsonObj
+	for _, option := range []string{"ca_cert", "client_cert", "client_key", "eap_ca"} {
 		p, err := certPath(dir, iface, option)
 		if err != nil {
-			return rpcdError{err.Error()}
+			return rpcdError(err.Error())
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			continue
 		}
-		out[option] = map[string]string{"path": p, "pem": string(b)}
+		var f jsonObj
+		f.str("path", p)
+		f.str("pem", string(b))
+		o.obj(option, &f)
 	}
-	return out
+	return o.bytes()
 }
 
 // setCertificate stores text as the file of option for iface, mode 0600,
