@@ -29,16 +29,41 @@ const (
 // adbWriter builds the payload of an ADB block: an 8-byte adb_hdr
 // (compat version 0, version 0, reserved, root value) then the values, each
 // aligned to its own size. Offsets in value tags count from the payload start.
+// Like apk-tools' adb_w_data, a value whose bytes were written before at a
+// suitably aligned offset is not written again: "root" and each distinct
+// {mode, user, group} are stored once.
 type adbWriter struct {
-	b []byte
+	b    []byte
+	seen map[string][]int // value bytes -> offsets holding them
 }
 
-func newADBWriter() *adbWriter { return &adbWriter{b: make([]byte, 8, 4096)} }
+func newADBWriter() *adbWriter {
+	return &adbWriter{b: make([]byte, 8, 4096), seen: map[string][]int{}}
+}
 
 func (w *adbWriter) align(n int) {
 	for len(w.b)%n != 0 {
 		w.b = append(w.b, 0)
 	}
+}
+
+// data writes the concatenation of parts aligned to align, or returns the
+// offset of an identical earlier copy that is aligned.
+func (w *adbWriter) data(align int, parts ...[]byte) int {
+	var k []byte
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	for _, off := range w.seen[string(k)] {
+		if off%align == 0 {
+			return off
+		}
+	}
+	w.align(align)
+	off := len(w.b)
+	w.b = append(w.b, k...)
+	w.seen[string(k)] = append(w.seen[string(k)], off)
+	return off
 }
 
 // Int writes an integer: inline below 2^28, else as a 32/64-bit value.
@@ -47,45 +72,23 @@ func (w *adbWriter) Int(v uint64) uint32 {
 	case v <= adbValueMask:
 		return adbTypeInt | uint32(v)
 	case v <= 0xffffffff:
-		w.align(4)
-		off := len(w.b)
-		w.b = binary.LittleEndian.AppendUint32(w.b, uint32(v))
-		return adbTypeInt32 | uint32(off)
+		return adbTypeInt32 | uint32(w.data(4, binary.LittleEndian.AppendUint32(nil, uint32(v))))
 	default:
-		w.align(8)
-		off := len(w.b)
-		w.b = binary.LittleEndian.AppendUint64(w.b, v)
-		return adbTypeInt64 | uint32(off)
+		return adbTypeInt64 | uint32(w.data(8, binary.LittleEndian.AppendUint64(nil, v)))
 	}
 }
 
 // Blob writes a length-prefixed byte string; an empty one is NULL.
 func (w *adbWriter) Blob(p []byte) uint32 {
-	n := len(p)
-	var typ uint32
-	switch {
+	switch n := len(p); {
 	case n == 0:
 		return adbNull
 	case n <= 0xff:
-		typ = adbTypeBlob8
-		w.b = append(w.b, byte(n))
-		off := len(w.b) - 1
-		w.b = append(w.b, p...)
-		return typ | uint32(off)
+		return adbTypeBlob8 | uint32(w.data(1, []byte{byte(n)}, p))
 	case n <= 0xffff:
-		typ = adbTypeBlob16
-		w.align(2)
-		off := len(w.b)
-		w.b = binary.LittleEndian.AppendUint16(w.b, uint16(n))
-		w.b = append(w.b, p...)
-		return typ | uint32(off)
+		return adbTypeBlob16 | uint32(w.data(2, binary.LittleEndian.AppendUint16(nil, uint16(n)), p))
 	default:
-		typ = adbTypeBlob32
-		w.align(4)
-		off := len(w.b)
-		w.b = binary.LittleEndian.AppendUint32(w.b, uint32(n))
-		w.b = append(w.b, p...)
-		return typ | uint32(off)
+		return adbTypeBlob32 | uint32(w.data(4, binary.LittleEndian.AppendUint32(nil, uint32(n)), p))
 	}
 }
 
@@ -102,13 +105,11 @@ func (w *adbWriter) obj(typ uint32, slots []uint32) uint32 {
 	if n == 0 {
 		return adbNull
 	}
-	w.align(4)
-	off := len(w.b)
-	w.b = binary.LittleEndian.AppendUint32(w.b, uint32(n+1))
+	b := binary.LittleEndian.AppendUint32(make([]byte, 0, 4*(n+1)), uint32(n+1))
 	for _, v := range slots[:n] {
-		w.b = binary.LittleEndian.AppendUint32(w.b, v)
+		b = binary.LittleEndian.AppendUint32(b, v)
 	}
-	return typ | uint32(off)
+	return typ | uint32(w.data(4, b))
 }
 
 // Object writes an object whose field i (1-based) is fields[i-1].

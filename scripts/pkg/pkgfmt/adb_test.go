@@ -119,3 +119,31 @@ func TestValidVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestADBDedup: apk mkpkg (adb_w_data) writes identical values once when an
+// earlier copy is suitably aligned.
+func TestADBDedup(t *testing.T) {
+	w := newADBWriter()
+	a, b := w.Str("root"), w.Str("root")
+	if a != b {
+		t.Errorf("\"root\" written twice: %08x %08x", a, b)
+	}
+	acl1 := w.Object(w.Int(0o644), w.Str("root"), w.Str("root"))
+	acl2 := w.Object(w.Int(0o644), w.Str("root"), w.Str("root"))
+	if acl1 != acl2 {
+		t.Errorf("identical objects written twice: %08x %08x", acl1, acl2)
+	}
+	if acl3 := w.Object(w.Int(0o755), w.Str("root"), w.Str("root")); acl3 == acl1 {
+		t.Error("different objects share an offset")
+	}
+	if strings.Count(string(w.b), "root") != 1 {
+		t.Errorf("payload holds \"root\" %d times", strings.Count(string(w.b), "root"))
+	}
+	// the same 4 bytes as a blob8 at an odd offset cannot serve as an int32
+	w = newADBWriter()
+	w.b = append(w.b, 0)
+	w.Blob([]byte{0, 0, 0x10}) // bytes 03 00 00 10 at offset 9
+	if v := w.Int(0x10000003); v&adbValueMask%4 != 0 {
+		t.Errorf("int32 reused at misaligned offset %d", v&adbValueMask)
+	}
+}
