@@ -113,6 +113,7 @@ var sstpgoFiles = []wantFile{
 	{"etc/sstpgo/sstpgo.toml.example", 0o644, "files/etc/sstpgo/sstpgo.toml.example"},
 	{"lib/netifd/proto/sstp.sh", 0o755, "files/lib/netifd/proto/sstp.sh"},
 	{"lib/netifd/sstpgo-up", 0o755, "files/lib/netifd/sstpgo-up"},
+	{"lib/upgrade/keep.d/sstpgo", 0o644, "files/lib/upgrade/keep.d/sstpgo"},
 	{"usr/sbin/sstpgo", 0o755, ""},
 }
 
@@ -213,7 +214,7 @@ func TestIPK(t *testing.T) {
 	f, control, data := openIPK(t, pkg)
 	want := map[string]string{
 		"Package": "sstpgo", "Version": "1.2.3-r4", "Architecture": "mipsel_24kc",
-		"Depends": "libc, kmod-tun, ca-bundle", "Conflicts": "sstp-client", "Section": "net",
+		"Depends": "libc, kmod-tun, ca-bundle, resolveip", "Conflicts": "sstp-client", "Section": "net",
 		"License": "MIT", "Source": "feeds/packages/net/sstpgo", "SourceName": "sstpgo",
 	}
 	for k, v := range want {
@@ -242,19 +243,31 @@ func TestIPK(t *testing.T) {
 		checkFile(t, w, m.hdr.Mode, m.data, stubBinary)
 	}
 	checkNoSecrets(t, paths)
+	// the handler is code: an upgrade replaces it
 	cf := member(control, "./conffiles")
-	if cf == nil || string(cf.data) != "/etc/sstpgo/sstpgo.toml.example\n/lib/netifd/proto/sstp.sh\n" {
-		t.Errorf("conffiles %v", cf)
+	if cf == nil || string(cf.data) != "/etc/sstpgo/sstpgo.toml.example\n" {
+		t.Errorf("conffiles %q", cf.data)
 	}
-	for _, s := range []string{"./postinst", "./prerm"} {
+	if kd := member(data, "./lib/upgrade/keep.d/sstpgo"); kd == nil || string(kd.data) != "/etc/sstpgo/\n" {
+		t.Error("/etc/sstpgo/ is not kept across sysupgrade")
+	}
+	// package-pack.mk's wrappers, then the package's own scripts
+	for s, want := range map[string]string{"./postinst": "default_postinst $0 $@", "./prerm": "default_prerm $0 $@",
+		"./postinst-pkg": "network restart", "./prerm-pkg": "ifdown"} {
 		m := member(control, s)
 		if m == nil || m.hdr.Mode != 0o755 {
 			t.Errorf("%s missing or not 0755", s)
 			continue
 		}
+		if !strings.Contains(string(m.data), want) {
+			t.Errorf("%s lacks %q:\n%s", s, want, m.data)
+		}
 		checkScript(t, s, m.data)
 	}
 
+	if !strings.Contains(f["Maintainer"], "@") {
+		t.Errorf("Maintainer %q has no address", f["Maintainer"])
+	}
 	lf, lcontrol, ldata := openIPK(t, luci)
 	if lf["Package"] != "luci-proto-sstpgo" || lf["Architecture"] != "all" || lf["Depends"] != "luci-base, sstpgo" {
 		t.Errorf("luci control %v", lf)
@@ -560,14 +573,17 @@ func TestAPK(t *testing.T) {
 	}
 	blocks := openAPK(t, pkg)
 	_, info, deps, files, scripts := walkAPK(t, blocks)
+	// as package-pack.mk's apk mkpkg --info: origin is $(SOURCE), the whole
+	// description on one line, no build-time
 	want := map[string]string{"name": "sstpgo", "version": "1.2.3-r4", "arch": "aarch64_cortex-a53",
-		"license": "MIT", "origin": "sstpgo", "build-time": fmt.Sprint(testMTime.Unix())}
+		"license": "MIT", "origin": "feeds/packages/net/sstpgo", "build-time": "0",
+		"description": strings.Join(strings.Fields(pkgfmt.Description), " ")}
 	for k, v := range want {
 		if info[k] != v {
 			t.Errorf("info %s = %q, want %q", k, info[k], v)
 		}
 	}
-	if !slices.Equal(deps, []string{"ca-bundle", "kmod-tun", "libc", "!sstp-client"}) {
+	if !slices.Equal(deps, []string{"ca-bundle", "kmod-tun", "libc", "resolveip", "!sstp-client"}) {
 		t.Errorf("depends %q", deps)
 	}
 	contents := apkContents(t, blocks, files)
@@ -582,9 +598,10 @@ func TestAPK(t *testing.T) {
 	if info["installed-size"] != fmt.Sprint(size) {
 		t.Errorf("installed-size %s, files add up to %d", info["installed-size"], size)
 	}
-	if len(files) != len(sstpgoFiles) {
+	if len(files) != len(sstpgoFiles)+3 {
 		t.Errorf("files %q", paths)
 	}
+	checkAPKDB(t, "sstpgo", contents, []string{"/etc/sstpgo/sstpgo.toml.example"})
 	for _, w := range sstpgoFiles {
 		c, ok := contents[w.path]
 		if !ok {
@@ -594,11 +611,21 @@ func TestAPK(t *testing.T) {
 		checkFile(t, w, int64(modes[w.path]), c, stubBinary)
 	}
 	checkNoSecrets(t, paths)
-	// scripts: 3 post-install, 4 pre-deinstall, 7 post-upgrade (apk_adb.h)
-	for _, i := range []int{3, 4, 7} {
+	// scripts: 3 post-install, 4 pre-deinstall, 7 post-upgrade (apk_adb.h),
+	// package-pack.mk's wrappers with the package's scripts appended
+	for i, want := range map[int][]string{3: {"default_postinst", "network restart"}, 4: {"default_prerm", "ifdown"},
+		7: {"PKG_UPGRADE=1", "default_postinst", "network restart"}} {
 		if scripts[i] == "" {
 			t.Errorf("script %d missing", i)
 			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(scripts[i], w) {
+				t.Errorf("script %d lacks %q:\n%s", i, w, scripts[i])
+			}
+		}
+		if strings.Count(scripts[i], "#!") != 1 {
+			t.Errorf("script %d has %d #! lines", i, strings.Count(scripts[i], "#!"))
 		}
 		checkScript(t, fmt.Sprint("script ", i), []byte(scripts[i]))
 	}
@@ -610,7 +637,8 @@ func TestAPK(t *testing.T) {
 		t.Errorf("luci package %v %q", linfo, ldeps)
 	}
 	lc := apkContents(t, lblocks, lfiles)
-	if len(lfiles) != len(luciFiles) {
+	checkAPKDB(t, "luci-proto-sstpgo", lc, nil)
+	if len(lfiles) != len(luciFiles)+1 {
 		t.Errorf("luci package files %v", lfiles)
 	}
 	for _, w := range luciFiles {
@@ -618,6 +646,156 @@ func TestAPK(t *testing.T) {
 			if f.path == w.path {
 				checkFile(t, w, int64(f.mode), lc[w.path], nil)
 			}
+		}
+	}
+}
+
+// checkAPKDB checks /lib/apk/packages/NAME.{list,conffiles,conffiles_static}
+// as package-pack.mk writes them.
+func checkAPKDB(t *testing.T, name string, contents map[string][]byte, conffiles []string) {
+	t.Helper()
+	dir := "lib/apk/packages/" + name
+	var all []string
+	for p := range contents {
+		if p != dir+".conffiles" && p != dir+".conffiles_static" {
+			all = append(all, "/"+p)
+		}
+	}
+	slices.Sort(all)
+	if got := string(contents[dir+".list"]); got != strings.Join(all, "\n")+"\n" {
+		t.Errorf("%s.list:\n%s\nwant\n%s", name, got, strings.Join(all, "\n"))
+	}
+	if len(conffiles) == 0 {
+		if _, ok := contents[dir+".conffiles"]; ok {
+			t.Errorf("%s has conffiles", name)
+		}
+		return
+	}
+	if got := string(contents[dir+".conffiles"]); got != strings.Join(conffiles, "\n")+"\n" {
+		t.Errorf("%s.conffiles %q", name, got)
+	}
+	var static string
+	for _, c := range conffiles {
+		static += fmt.Sprintf("%s %x\n", c, sha256.Sum256(contents[strings.TrimPrefix(c, "/")]))
+	}
+	if got := string(contents[dir+".conffiles_static"]); got != static {
+		t.Errorf("%s.conffiles_static %q, want %q", name, got, static)
+	}
+}
+
+// TestCompression: packages are compressed at least as well as gzip -9
+// would compress the same bytes.
+func TestCompression(t *testing.T) {
+	gz, err := exec.LookPath("gzip")
+	if err != nil {
+		t.Skip("gzip not installed")
+	}
+	bin, err := os.ReadFile(os.Args[0]) // the test binary: a real Go executable
+	if err != nil {
+		t.Fatal(err)
+	}
+	gzip9 := func(b []byte) int {
+		cmd := exec.Command(gz, "-9", "-n", "-c")
+		cmd.Stdin = bytes.NewReader(b)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out)
+	}
+	ipk, _ := buildPackages(t, "ipk", "x86_64", bin)
+	outer := readTarGz(t, ipk)
+	dataGz := member(outer, "./data.tar.gz").data
+	zr, _ := gzip.NewReader(bytes.NewReader(dataGz))
+	dataTar, _ := io.ReadAll(zr)
+	if n, g := len(dataGz), gzip9(dataTar); n > g {
+		t.Errorf("ipk data.tar.gz %d bytes, gzip -9 makes %d", n, g)
+	}
+	apk, _ := buildPackages(t, "apk", "x86_64", bin)
+	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(apk[4:])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// gzip adds 18 bytes of framing to the deflate stream
+	if n, g := len(apk)-4, gzip9(raw)-18; n > g {
+		t.Errorf("apk deflate stream %d bytes, gzip -9 makes %d", n, g)
+	}
+	t.Logf("binary %d bytes: ipk data %d, apk %d", len(bin), len(dataGz), len(apk))
+}
+
+// TestPackageArchs: every architecture gets the Go settings OpenWrt's
+// golang-values.mk derives for it (GOARM from the FPU named in the CPU type:
+// none 5, vfp/vfpv2 6, else 7; GOMIPS hardfloat only with an FPU).
+func TestPackageArchs(t *testing.T) {
+	want := []string{"aarch64_cortex-a53", "aarch64_cortex-a72", "aarch64_generic", "arm_cortex-a9",
+		"arm_cortex-a9_vfpv3-d16", "arm_cortex-a15_neon-vfpv4", "arm_arm1176jzf-s_vfp", "arm_cortex-a7",
+		"arm_cortex-a7_neon-vfpv4", "mips_24kc", "mipsel_24kc", "mips_mips32", "mipsel_mips32",
+		"mips64_octeonplus", "mips64el_mips64r2", "i386_pentium4", "i386_pentium-mmx", "x86_64",
+		"loongarch64_generic", "riscv64_riscv64"}
+	for _, a := range want {
+		if !slices.Contains(pkgfmt.Archs, a) {
+			t.Errorf("no package for %s", a)
+		}
+	}
+	for _, arch := range pkgfmt.Archs {
+		env, _ := pkgfmt.GoEnv(arch)
+		e := map[string]string{}
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			e[k] = v
+		}
+		if e["CGO_ENABLED"] != "0" || e["GOOS"] != "linux" {
+			t.Errorf("%s: %v", arch, env)
+		}
+		family, cpu, _ := strings.Cut(arch, "_")
+		switch family {
+		case "arm":
+			fpu := ""
+			if _, f, ok := strings.Cut(cpu, "_"); ok {
+				fpu = f
+			}
+			goarm := "7"
+			switch fpu {
+			case "":
+				goarm = "5"
+			case "vfp", "vfpv2":
+				goarm = "6"
+			}
+			if e["GOARCH"] != "arm" || e["GOARM"] != goarm {
+				t.Errorf("%s: GOARCH=%s GOARM=%s, want arm %s", arch, e["GOARCH"], e["GOARM"], goarm)
+			}
+		case "mips", "mipsel":
+			fl := "softfloat"
+			if arch == "mipsel_24kc_24kf" {
+				fl = "hardfloat"
+			}
+			if e["GOARCH"] != map[string]string{"mips": "mips", "mipsel": "mipsle"}[family] || e["GOMIPS"] != fl {
+				t.Errorf("%s: %v", arch, env)
+			}
+		case "mips64", "mips64el":
+			if e["GOARCH"] != map[string]string{"mips64": "mips64", "mips64el": "mips64le"}[family] || e["GOMIPS64"] == "" {
+				t.Errorf("%s: %v", arch, env)
+			}
+		case "i386":
+			g := "sse2"
+			if arch == "i386_pentium-mmx" {
+				g = "softfloat"
+			}
+			if e["GOARCH"] != "386" || e["GO386"] != g {
+				t.Errorf("%s: %v", arch, env)
+			}
+		case "aarch64":
+			if e["GOARCH"] != "arm64" || e["GOARM64"] == "" {
+				t.Errorf("%s: %v", arch, env)
+			}
+		}
+		// every architecture packages
+		m, es, err := pkgfmt.Sstpgo(".", stubBinary, "1.2.3-r4", arch, testMTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pkgfmt.IPK(m, es); err != nil {
+			t.Errorf("%s: %v", arch, err)
 		}
 	}
 }

@@ -77,10 +77,13 @@ func TestAPKFileHeader(t *testing.T) {
 	if b[12] != 0 || b[13] != 0 {
 		t.Errorf("adb_hdr %x", b[12:20])
 	}
-	// last block: DATA, path 2 ("etc"), file 1, "hi", padded
-	tail := hex.EncodeToString(b[len(b)-16:])
-	if tail != "0e000080"+"02000000"+"01000000"+"6869"+"0000" {
-		t.Errorf("DATA block %s", tail)
+	// a DATA block: path 2 ("etc"), file 1, "hi", padded; then the one of
+	// lib/apk/packages/x.list
+	if !strings.Contains(hex.EncodeToString(b), "0e000080"+"02000000"+"01000000"+"6869"+"0000") {
+		t.Errorf("no DATA block for etc/x in %x", b)
+	}
+	if !bytes.HasSuffix(b, []byte("/etc/x\n/lib/apk/packages/x.list\n\x00\x00\x00\x00")) {
+		t.Errorf("last DATA block is not x.list: %q", b[len(b)-40:])
 	}
 }
 

@@ -1,11 +1,10 @@
 package pkgfmt
 
 import (
-	"bytes"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -38,19 +37,11 @@ func APK(m Meta, entries []Entry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.WriteString("ADBd")
-	zw, err := flate.NewWriter(&buf, flate.BestCompression)
+	z, err := deflateBest(raw)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := zw.Write(raw); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return append([]byte("ADBd"), z...), nil
 }
 
 // apkDir is one element of the package's "paths" array.
@@ -62,12 +53,12 @@ type apkDir struct {
 
 // APKUncompressed is APK without compression: the file starts "ADB.pckg".
 func APKUncompressed(m Meta, entries []Entry) ([]byte, error) {
-	entries, err := normalize(entries)
-	if err != nil {
-		return nil, err
-	}
 	if m.Name == "" || m.Version == "" || m.Arch == "" {
 		return nil, errors.New("pkgfmt: Name, Version and Arch are required")
+	}
+	entries, err := normalize(apkDBFiles(m, entries))
+	if err != nil {
+		return nil, err
 	}
 	dirs := apkDirs(entries)
 	w := newADBWriter()
@@ -137,25 +128,49 @@ func apkInfo(w *adbWriter, m Meta, installed int64) (uint32, int) {
 	f[piVersion-1] = w.Str(m.Version)
 	f[piHashes-1] = w.Blob(make([]byte, uniqueIDLen))
 	uidOff := int(f[piHashes-1]&adbValueMask) + 1
-	f[piDescription-1] = w.Str(firstLine(m.Description))
+	f[piDescription-1] = w.Str(strings.Join(strings.Fields(m.Description), " "))
 	f[piArch-1] = w.Str(m.Arch)
 	f[piLicense-1] = w.Str(m.License)
-	f[piOrigin-1] = w.Str(m.SourceName)
+	f[piOrigin-1] = w.Str(m.Source)
 	f[piMaintainer-1] = w.Str(m.Maintainer)
 	f[piURL-1] = w.Str(m.URL)
-	f[piBuildTime-1] = w.Int(uint64(m.MTime.Unix()))
 	f[piInstalledSize-1] = w.Int(uint64(max(installed, 1)))
 	f[piDepends-1] = apkDeps(w, m.Depends, m.Conflicts)
 	f[piProvides-1] = apkDeps(w, m.Provides, nil)
 	return w.Object(f...), uidOff
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// apkDBFiles adds what package-pack.mk puts in every OpenWrt .apk under
+// /lib/apk/packages: NAME.list (every file, sorted, as find prints them
+// before the conffiles lists exist), NAME.conffiles and, for the conffiles
+// that are files, NAME.conffiles_static ("path sha256").
+func apkDBFiles(m Meta, entries []Entry) []Entry {
+	dir := "lib/apk/packages/" + m.Name
+	var list []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			list = append(list, "/"+strings.Trim(e.Path, "/"))
+		}
 	}
-	return s
+	list = append(list, "/"+dir+".list")
+	sort.Strings(list)
+	out := append(entries[:len(entries):len(entries)], Entry{Path: dir + ".list", Mode: 0o644, Data: []byte(strings.Join(list, "\n") + "\n")})
+	if len(m.Conffiles) == 0 {
+		return out
+	}
+	out = append(out, Entry{Path: dir + ".conffiles", Mode: 0o644, Data: []byte(strings.Join(m.Conffiles, "\n") + "\n")})
+	var static strings.Builder
+	for _, c := range m.Conffiles {
+		for _, e := range entries {
+			if !e.IsDir() && "/"+strings.Trim(e.Path, "/") == c {
+				static.WriteString(fmt.Sprintf("%s %x\n", c, sha256.Sum256(e.Data)))
+			}
+		}
+	}
+	if static.Len() > 0 {
+		out = append(out, Entry{Path: dir + ".conffiles_static", Mode: 0o644, Data: []byte(static.String())})
+	}
+	return out
 }
 
 // apkDeps writes a dependency array sorted by name: {name} for a plain
@@ -214,10 +229,38 @@ func apkPaths(w *adbWriter, dirs []apkDir, m Meta) uint32 {
 	return w.Array(items)
 }
 
+// apkScripts are the scripts package-pack.mk gives every .apk: its
+// wrappers running default_postinst/default_prerm with the package's own
+// scripts appended (their #! lines dropped); post-upgrade is post-install
+// with PKG_UPGRADE=1.
 func apkScripts(w *adbWriter, m Meta) uint32 {
+	postInst := "#!/bin/sh\n" +
+		`[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0` + "\n" +
+		"[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n" +
+		". ${IPKG_INSTROOT}/lib/functions.sh\n" +
+		`export root="${IPKG_INSTROOT}"` + "\n" +
+		`export pkgname="` + m.Name + `"` + "\n" +
+		"add_group_and_user\ndefault_postinst\n" + dropShebang(m.PostInst)
+	preRm := "#!/bin/sh\n" +
+		"[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n" +
+		". ${IPKG_INSTROOT}/lib/functions.sh\n" +
+		`export root="${IPKG_INSTROOT}"` + "\n" +
+		`export pkgname="` + m.Name + `"` + "\n" +
+		"default_prerm\n" + dropShebang(m.PreRm)
 	s := make([]uint32, scriptPostUpgrade)
-	s[scriptPostInstall-1] = w.Str(m.PostInst)
-	s[scriptPostUpgrade-1] = w.Str(m.PostInst)
-	s[scriptPreDeinstall-1] = w.Str(m.PreRm)
+	s[scriptPostInstall-1] = w.Str(postInst)
+	s[scriptPostUpgrade-1] = w.Str("#!/bin/sh\nexport PKG_UPGRADE=1\n" + dropShebang(postInst))
+	s[scriptPreDeinstall-1] = w.Str(preRm)
 	return w.Object(s...)
+}
+
+// dropShebang removes #! lines, as package-pack.mk's sed '/^\s*#!/d' does.
+func dropShebang(s string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if !strings.HasPrefix(strings.TrimLeft(l, " \t"), "#!") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }

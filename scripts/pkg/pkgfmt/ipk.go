@@ -3,7 +3,6 @@ package pkgfmt
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"io/fs"
 	"strconv"
@@ -63,30 +62,47 @@ func ControlText(m Meta, installed int64) string {
 	return b.String()
 }
 
+// controlEntries are the control archive's members as OpenWrt's
+// package-pack.mk writes them: postinst and prerm are its fixed wrappers,
+// which run default_postinst/default_prerm from /lib/functions.sh; those
+// run the package's own scripts, shipped as postinst-pkg and prerm-pkg.
 func controlEntries(m Meta, installed int64) []Entry {
 	es := []Entry{{Path: "control", Mode: 0o644, Data: []byte(ControlText(m, installed))}}
 	if len(m.Conffiles) > 0 {
 		es = append(es, Entry{Path: "conffiles", Mode: 0o644, Data: []byte(strings.Join(m.Conffiles, "\n") + "\n")})
 	}
+	es = append(es, Entry{Path: "postinst", Mode: 0o755, Data: []byte(ipkPostInst)},
+		Entry{Path: "prerm", Mode: 0o755, Data: []byte(ipkPreRm)})
 	if m.PostInst != "" {
-		es = append(es, Entry{Path: "postinst", Mode: 0o755, Data: []byte(m.PostInst)})
+		es = append(es, Entry{Path: "postinst-pkg", Mode: 0o755, Data: []byte(m.PostInst)})
 	}
 	if m.PreRm != "" {
-		es = append(es, Entry{Path: "prerm", Mode: 0o755, Data: []byte(m.PreRm)})
+		es = append(es, Entry{Path: "prerm-pkg", Mode: 0o755, Data: []byte(m.PreRm)})
 	}
 	return es
 }
+
+// The wrappers package-pack.mk puts in every .ipk.
+const (
+	ipkPostInst = `#!/bin/sh
+[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0
+[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0
+. ${IPKG_INSTROOT}/lib/functions.sh
+default_postinst $0 $@
+`
+	ipkPreRm = `#!/bin/sh
+[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0
+. ${IPKG_INSTROOT}/lib/functions.sh
+default_prerm $0 $@
+`
+)
 
 // tarGz writes entries in order as a GNU tar with "./" names, root:root,
 // mtime t, and a "./" entry first when root is set; compressed with gzip
 // (no name, no timestamp in the gzip header).
 func tarGz(entries []Entry, t time.Time, root bool) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	tw := tar.NewWriter(zw)
+	tw := tar.NewWriter(&buf)
 	if root {
 		if err := tw.WriteHeader(tarHeader(Entry{Path: ".", Mode: fs.ModeDir | 0o755}, t)); err != nil {
 			return nil, err
@@ -105,10 +121,7 @@ func tarGz(entries []Entry, t time.Time, root bool) ([]byte, error) {
 	if err := tw.Close(); err != nil {
 		return nil, err
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return gzipBest(buf.Bytes())
 }
 
 func tarHeader(e Entry, t time.Time) *tar.Header {

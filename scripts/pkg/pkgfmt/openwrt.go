@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 )
 
@@ -12,12 +13,27 @@ import (
 const (
 	License    = "MIT"
 	URL        = "https://github.com/sstpgo/sstpgo"
-	Maintainer = "sstpgo developers"
+	Maintainer = "sstpgo developers <sstpgo@users.noreply.github.com>"
 	LuciName   = "luci-proto-sstpgo"
 )
 
-// ConfFiles of the sstpgo package: kept on upgrade when the user changed them.
-var ConfFiles = []string{"/etc/sstpgo/sstpgo.toml.example", "/lib/netifd/proto/sstp.sh"}
+// ConfFiles of the sstpgo package: kept on upgrade when the user changed
+// them. The netifd handler is code, not configuration: an upgrade must
+// replace it. /etc/sstpgo/ as a whole (configurations, uploaded
+// certificates) survives sysupgrade through /lib/upgrade/keep.d/sstpgo.
+var ConfFiles = []string{"/etc/sstpgo/sstpgo.toml.example"}
+
+// Description of the sstpgo package, as in the feed Makefile.
+const Description = `SSTP (Microsoft Secure Socket Tunneling Protocol) VPN client in one static
+Go binary with its own userspace PPP stack over a TUN device (no pppd, no
+kernel PPP). Drop-in replacement for sstp-client: proto 'sstp' in
+/etc/config/network, verified server certificates (CA or SHA-256 pin),
+password kept off the command line, reconnects by itself.`
+
+// Depends of the sstpgo package (besides libc): the TUN driver, the CA
+// bundle for certificate checks, and resolveip, which the netifd handler
+// runs to resolve the server's name.
+var Depends = []string{"kmod-tun", "ca-bundle", "resolveip"}
 
 const postInst = `#!/bin/sh
 [ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0
@@ -59,19 +75,16 @@ exit 0
 func Sstpgo(openwrtDir string, bin []byte, version, arch string, mtime time.Time) (Meta, []Entry, error) {
 	m := Meta{
 		Name: "sstpgo", Version: version, Arch: arch,
-		Depends:    []string{"libc", "kmod-tun", "ca-bundle"},
+		Depends:    append([]string{"libc"}, Depends...),
 		Conflicts:  []string{"sstp-client"},
 		Source:     "feeds/packages/net/sstpgo",
 		SourceName: "sstpgo",
 		License:    License, Section: "net", URL: URL, Maintainer: Maintainer,
-		Description: "SSTP VPN client with its own PPP stack (no pppd, no kernel PPP)\n" +
-			"Drop-in replacement for sstp-client: proto 'sstp' in /etc/config/network,\n" +
-			"verified server certificates, password kept off the command line,\n" +
-			"reconnects by itself.",
-		Conffiles: ConfFiles,
-		PostInst:  postInst,
-		PreRm:     preRm,
-		MTime:     mtime,
+		Description: Description,
+		Conffiles:   ConfFiles,
+		PostInst:    postInst,
+		PreRm:       preRm,
+		MTime:       mtime,
 	}
 	es := []Entry{{Path: "usr/sbin/sstpgo", Mode: 0o755, Data: bin}}
 	for _, f := range []struct {
@@ -80,6 +93,7 @@ func Sstpgo(openwrtDir string, bin []byte, version, arch string, mtime time.Time
 	}{
 		{"lib/netifd/proto/sstp.sh", 0o755},
 		{"lib/netifd/sstpgo-up", 0o755},
+		{"lib/upgrade/keep.d/sstpgo", 0o644},
 		{"etc/sstpgo/sstpgo.toml.example", 0o644},
 	} {
 		b, err := os.ReadFile(filepath.Join(openwrtDir, "files", f.path))
@@ -139,20 +153,57 @@ func Luci(openwrtDir, version, arch string, mtime time.Time) (Meta, []Entry, err
 	return m, es, nil
 }
 
-// goEnv maps OpenWrt architectures to Go targets (shared/PROTOCOL.md
-// section 5); always with CGO_ENABLED=0.
+// goEnv maps every OpenWrt package architecture that Go can target to the
+// Go environment lang/golang/golang-values.mk (OpenWrt packages feed) sets
+// for it: arm takes GOARM from the FPU in the CPU type (none: 5, vfp/vfpv2:
+// 6, else 7), mips/mips64 GOMIPS from CONFIG_HAS_FPU, 386 softfloat on the
+// geode/legacy targets, arm64 GOARM64 from the core, amd64 v1. Not here:
+// arm_fa526 (ARMv4, below Go's ARMv5) and powerpc (Go has no 32-bit
+// PowerPC, and its ppc64 needs POWER8).
 var goEnv = map[string][]string{
-	"mips_24kc":                {"GOARCH=mips", "GOMIPS=softfloat"},
-	"mipsel_24kc":              {"GOARCH=mipsle", "GOMIPS=softfloat"},
-	"arm_cortex-a7_neon-vfpv4": {"GOARCH=arm", "GOARM=7"},
-	"arm_cortex-a9":            {"GOARCH=arm", "GOARM=7"},
-	"aarch64_cortex-a53":       {"GOARCH=arm64"},
-	"aarch64_generic":          {"GOARCH=arm64"},
-	"x86_64":                   {"GOARCH=amd64"},
+	"aarch64_cortex-a53":        {"GOARCH=arm64", "GOARM64=v8.0"},
+	"aarch64_cortex-a72":        {"GOARCH=arm64", "GOARM64=v8.0"},
+	"aarch64_cortex-a76":        {"GOARCH=arm64", "GOARM64=v8.2"},
+	"aarch64_generic":           {"GOARCH=arm64", "GOARM64=v8.0"},
+	"arm_arm1176jzf-s_vfp":      {"GOARCH=arm", "GOARM=6"},
+	"arm_arm926ej-s":            {"GOARCH=arm", "GOARM=5"},
+	"arm_cortex-a15_neon-vfpv4": {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a5_vfpv4":       {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a7":             {"GOARCH=arm", "GOARM=5"},
+	"arm_cortex-a7_neon-vfpv4":  {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a7_vfpv4":       {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a8_vfpv3":       {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a9":             {"GOARCH=arm", "GOARM=5"},
+	"arm_cortex-a9_neon":        {"GOARCH=arm", "GOARM=7"},
+	"arm_cortex-a9_vfpv3-d16":   {"GOARCH=arm", "GOARM=7"},
+	"arm_xscale":                {"GOARCH=arm", "GOARM=5"},
+	"i386_pentium-mmx":          {"GOARCH=386", "GO386=softfloat"},
+	"i386_pentium4":             {"GOARCH=386", "GO386=sse2"},
+	"loongarch64_generic":       {"GOARCH=loong64"},
+	"mips64_mips64r2":           {"GOARCH=mips64", "GOMIPS64=softfloat"},
+	"mips64_octeonplus":         {"GOARCH=mips64", "GOMIPS64=softfloat"},
+	"mips64el_mips64r2":         {"GOARCH=mips64le", "GOMIPS64=softfloat"},
+	"mips_24kc":                 {"GOARCH=mips", "GOMIPS=softfloat"},
+	"mips_4kec":                 {"GOARCH=mips", "GOMIPS=softfloat"},
+	"mips_mips32":               {"GOARCH=mips", "GOMIPS=softfloat"},
+	"mipsel_24kc":               {"GOARCH=mipsle", "GOMIPS=softfloat"},
+	"mipsel_24kc_24kf":          {"GOARCH=mipsle", "GOMIPS=hardfloat"},
+	"mipsel_74kc":               {"GOARCH=mipsle", "GOMIPS=softfloat"},
+	"mipsel_mips32":             {"GOARCH=mipsle", "GOMIPS=softfloat"},
+	"riscv64_generic":           {"GOARCH=riscv64"},
+	"riscv64_riscv64":           {"GOARCH=riscv64"},
+	"x86_64":                    {"GOARCH=amd64", "GOAMD64=v1"},
 }
 
-// Archs are the architectures sstpgo is packaged for by default.
-var Archs = []string{"mips_24kc", "mipsel_24kc", "arm_cortex-a7_neon-vfpv4", "aarch64_cortex-a53", "x86_64"}
+// Archs are the architectures sstpgo is packaged for: all of goEnv, sorted.
+var Archs = func() []string {
+	var a []string
+	for k := range goEnv {
+		a = append(a, k)
+	}
+	sort.Strings(a)
+	return a
+}()
 
 // GoEnv returns the environment that builds sstpgo for an OpenWrt arch.
 func GoEnv(arch string) ([]string, bool) {
