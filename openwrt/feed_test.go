@@ -3,12 +3,14 @@ package openwrt_test
 import (
 	"bytes"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sstpgo/sstpgo/scripts/pkg/pkgfmt"
 )
@@ -28,7 +30,7 @@ func TestFeedMakefiles(t *testing.T) {
 		"GO_PKG:=github.com/sstpgo/sstpgo",
 		"GO_PKG_LDFLAGS_X:=main.version=$(PKG_VERSION)",
 		"GO_PKG_TAGS:=urfave_cli_no_docs",
-		"DEPENDS:=$(GO_ARCH_DEPENDS) +kmod-tun +ca-bundle",
+		"DEPENDS:=$(GO_ARCH_DEPENDS) +" + strings.Join(pkgfmt.Depends, " +"),
 		"CONFLICTS:=sstp-client",
 		"$(INSTALL_BIN) $(GO_PKG_BUILD_BIN_DIR)/sstpgo $(1)/usr/sbin/",
 		"openwrt/files/lib/netifd/proto/sstp.sh $(1)/lib/netifd/proto/",
@@ -44,6 +46,24 @@ func TestFeedMakefiles(t *testing.T) {
 	if conf == nil || !slices.Equal(strings.Split(conf[1], "\n"), pkgfmt.ConfFiles) {
 		t.Errorf("feed conffiles %q, want %q", conf, pkgfmt.ConfFiles)
 	}
+	// a tarball with a hash, a maintainer with an address, a license file
+	if !regexp.MustCompile(`(?m)^PKG_SOURCE:=\S+\.tar\.(gz|xz|zst)$`).MatchString(s) || strings.Contains(s, "PKG_HASH:="+strings.Repeat("0", 64)) ||
+		!regexp.MustCompile(`(?m)^PKG_SOURCE_URL:=https://`).MatchString(s) ||
+		!regexp.MustCompile(`(?m)^PKG_HASH:=[0-9a-f]{64}$`).MatchString(s) || strings.Contains(s, "PKG_MIRROR_HASH") {
+		t.Error("feed Makefile needs PKG_SOURCE (a tarball), PKG_SOURCE_URL and PKG_HASH (64 hex digits)")
+	}
+	if !regexp.MustCompile(`(?m)^PKG_MAINTAINER:=.+<[^@> ]+@[^> ]+>$`).MatchString(s) {
+		t.Error("PKG_MAINTAINER has no e-mail address")
+	}
+	if _, err := os.Stat("../LICENSE"); err != nil || !strings.Contains(s, "PKG_LICENSE_FILES:=LICENSE") {
+		t.Errorf("LICENSE: %v", err)
+	}
+	// the release build flags, as make ipk uses them
+	if !strings.Contains(s, "$(call GoPackage/Build/Compile,`$(PKG_BUILD_DIR)/scripts/goflags.sh`)") {
+		t.Error("feed build does not use scripts/goflags.sh")
+	}
+	checkFeedMatchesIPK(t, s)
+
 	// recipe lines must start with a tab
 	for i, l := range strings.Split(s, "\n") {
 		if strings.HasPrefix(l, "        $(INSTALL") {
@@ -85,5 +105,45 @@ func TestFeedMakefiles(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("LuCI feed package: %v", err)
 		}
+	}
+}
+
+// checkFeedMatchesIPK: the SDK package has the files, modes, scripts and
+// description of the one scripts/pkg builds.
+func checkFeedMatchesIPK(t *testing.T, mk string) {
+	t.Helper()
+	install := regexp.MustCompile(`(?s)define Package/sstpgo/install\n(.*?)\nendef`).FindStringSubmatch(mk)
+	if install == nil {
+		t.Fatal("no Package/sstpgo/install")
+	}
+	modes := map[string]fs.FileMode{"INSTALL_BIN": 0o755, "INSTALL_DATA": 0o644, "INSTALL_CONF": 0o600}
+	got := map[string]fs.FileMode{}
+	for _, m := range regexp.MustCompile(`\$\((INSTALL_\w+)\) (\S+) \$\(1\)/(\S*)`).FindAllStringSubmatch(install[1], -1) {
+		if m[1] == "INSTALL_DIR" {
+			continue
+		}
+		got[strings.TrimSuffix(m[3], "/")+"/"+filepath.Base(m[2])] = modes[m[1]]
+	}
+	_, es, err := pkgfmt.Sstpgo(".", []byte("x"), "1-r1", "x86_64", time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]fs.FileMode{}
+	for _, e := range es {
+		want[e.Path] = e.Mode.Perm()
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("feed installs %v, make ipk ships %v", got, want)
+	}
+	unescape := func(s string) string { return strings.ReplaceAll(s, "$$", "$") }
+	for name, want := range map[string]string{"postinst": pkgfmt.PostInst, "prerm": pkgfmt.PreRm} {
+		m := regexp.MustCompile(`(?s)define Package/sstpgo/` + name + `\n(.*?)\nendef`).FindStringSubmatch(mk)
+		if m == nil || unescape(m[1])+"\n" != want {
+			t.Errorf("feed %s differs from make ipk's:\n%v\nwant\n%s", name, m, want)
+		}
+	}
+	d := regexp.MustCompile(`(?s)define Package/sstpgo/description\n(.*?)\nendef`).FindStringSubmatch(mk)
+	if d == nil || strings.Join(strings.Fields(d[1]), " ") != strings.Join(strings.Fields(pkgfmt.Description), " ") {
+		t.Errorf("feed description differs from make ipk's: %v", d)
 	}
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-ARCHS="${ARCHS:-mips_24kc mipsel_24kc arm_cortex-a7_neon-vfpv4 aarch64_cortex-a53 x86_64}"
+ARCHS="${ARCHS:-}"
 PKG_VERSION="${PKG_VERSION:-0.1.0}"
 PKG_RELEASE="${PKG_RELEASE:-1}"
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1704067200}"
@@ -20,13 +20,23 @@ trap 'rm -rf "$work"' EXIT
 mib() { awk -v n="$1" 'BEGIN { printf "%.2f MiB", n / 1048576 }'; }
 
 go build -o "$work/pkg" ./scripts/pkg
+[ -n "$ARCHS" ] || ARCHS="$("$work/pkg" -archs)"
 fail=0
+built=""
 printf '%-26s %14s %14s %14s\n' arch binary ipk apk
 for arch in $ARCHS; do
 	env=$("$work/pkg" -goenv -arch "$arch")
-	mkdir -p "$work/$arch"
-	env $env go build $(./scripts/goflags.sh) \
-		-ldflags "-s -w -X main.version=$PKG_VERSION" -o "$work/$arch/sstpgo" .
+	key=$(echo "$env" | tr ' =' '_-')
+	mkdir -p "$work/$arch" "$work/go/$key"
+	case " $built " in
+	*" $key "*) ;;
+	*)
+		# architectures with the same Go target share one build
+		env $env go build $(./scripts/goflags.sh) \
+			-ldflags "-s -w -X main.version=$PKG_VERSION" -o "$work/go/$key/sstpgo" .
+		built="$built $key" ;;
+	esac
+	cp "$work/go/$key/sstpgo" "$work/$arch/sstpgo"
 	for fmt in ipk apk; do
 		"$work/pkg" -format "$fmt" -arch "$arch" -bin "$work/$arch/sstpgo" \
 			-version "$PKG_VERSION" -release "$PKG_RELEASE" -out "$work/dist" -openwrt openwrt >/dev/null

@@ -38,7 +38,17 @@ func run() error {
 	owrt := flag.String("openwrt", "openwrt", "the repository's openwrt/ directory")
 	epoch := flag.Int64("mtime", sourceDateEpoch(), "mtime of every file (Unix seconds)")
 	goenv := flag.Bool("goenv", false, "only print the Go build environment for -arch")
+	archs := flag.Bool("archs", false, "only print every OpenWrt architecture sstpgo is packaged for")
+	report := flag.String("report", "", "only print the size table of the packages of the architectures in this list, built into -out from binaries in -bins")
+	bins := flag.String("bins", "build/openwrt", "with -report: directory holding ARCH/sstpgo")
 	flag.Parse()
+	if *archs {
+		fmt.Println(strings.Join(pkgfmt.Archs, " "))
+		return nil
+	}
+	if *report != "" {
+		return sizeReport(strings.Fields(*report), *format, *out, *bins, *version+"-r"+strconv.Itoa(*release))
+	}
 	if *goenv {
 		e, ok := pkgfmt.GoEnv(*arch)
 		if !ok {
@@ -112,4 +122,42 @@ func sourceDateEpoch() int64 {
 		return n
 	}
 	return 1704067200 // 2024-01-01T00:00:00Z
+}
+
+// Size budget of the smallest routers' architecture (README: 7.5 MiB of
+// binary, 2.6 MiB of package).
+const (
+	limitedArch = "mipsel_24kc"
+	maxBinary   = 75 * 1024 * 1024 / 10
+	maxPackage  = 26 * 1024 * 1024 / 10
+)
+
+// sizeReport prints arch, binary and package sizes, and fails when
+// limitedArch is over budget.
+func sizeReport(archs []string, format, out, bins, version string) error {
+	mib := func(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
+	fmt.Printf("%-26s %12s %12s\n", "arch", "binary", format)
+	var over []string
+	for _, a := range archs {
+		b, err := os.Stat(filepath.Join(bins, a, "sstpgo"))
+		if err != nil {
+			return err
+		}
+		m := pkgfmt.Meta{Name: "sstpgo", Version: version, Arch: a}
+		p, err := os.Stat(filepath.Join(out, format, a, pkgfmt.FileName(format, m)))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-26s %12s %12s\n", a, mib(b.Size()), mib(p.Size()))
+		if a == limitedArch && b.Size() > maxBinary {
+			over = append(over, fmt.Sprintf("%s binary is %d bytes, limit %d (7.5 MiB)", a, b.Size(), maxBinary))
+		}
+		if a == limitedArch && p.Size() > maxPackage {
+			over = append(over, fmt.Sprintf("%s %s is %d bytes, limit %d (2.6 MiB)", a, format, p.Size(), maxPackage))
+		}
+	}
+	if len(over) > 0 {
+		return fmt.Errorf("over budget: %s", strings.Join(over, "; "))
+	}
+	return nil
 }

@@ -35,7 +35,9 @@ password kept off the command line, reconnects by itself.`
 // runs to resolve the server's name.
 var Depends = []string{"kmod-tun", "ca-bundle", "resolveip"}
 
-const postInst = `#!/bin/sh
+// PostInst and PreRm are the sstpgo package's own scripts (the feed
+// Makefile's Package/sstpgo/postinst and prerm).
+const PostInst = `#!/bin/sh
 [ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0
 [ -n "${IPKG_INSTROOT}" ] && exit 0
 # netifd loads protocol handlers when it starts: it does not yet know "sstp"
@@ -44,7 +46,7 @@ echo "sstpgo: run '/etc/init.d/network restart' (or reboot) to load the sstp pro
 exit 0
 `
 
-const preRm = `#!/bin/sh
+const PreRm = `#!/bin/sh
 [ -n "${IPKG_INSTROOT}" ] && exit 0
 [ "$1" = "upgrade" ] && exit 0
 # bring sstp interfaces down so no daemon outlives its package
@@ -82,8 +84,8 @@ func Sstpgo(openwrtDir string, bin []byte, version, arch string, mtime time.Time
 		License:    License, Section: "net", URL: URL, Maintainer: Maintainer,
 		Description: Description,
 		Conffiles:   ConfFiles,
-		PostInst:    postInst,
-		PreRm:       preRm,
+		PostInst:    PostInst,
+		PreRm:       PreRm,
 		MTime:       mtime,
 	}
 	es := []Entry{{Path: "usr/sbin/sstpgo", Mode: 0o755, Data: bin}}
