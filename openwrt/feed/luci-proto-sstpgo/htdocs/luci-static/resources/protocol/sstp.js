@@ -458,9 +458,10 @@ return network.registerProtocol('sstp', {
 			var node = form.Value.prototype.renderWidget.apply(this, arguments);
 			var input = node && node.querySelector ? node.querySelector('input') : null;
 			if (input) {
-				// 64 hex digits (95 characters with colons) in one line
-				input.setAttribute('size', '96');
-				input.style.width = '96ch';
+				// the 64 hex digits in one line (wider breaks the row in
+				// LuCI's bootstrap theme)
+				input.setAttribute('size', '66');
+				input.style.width = '66ch';
 				input.style.maxWidth = '100%';
 				input.style.fontFamily = 'monospace';
 			}
