@@ -89,10 +89,10 @@ func showCertCommand() *cli.Command {
 		Usage:     "print the server's certificate (subject, issuer, validity, SHA-256) as JSON, unverified, sending no credentials",
 		ArgsUsage: " ",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "server", Usage: "SSTP server `HOST[:PORT]` (port 443 by default)", Required: true},
-			&cli.StringFlag{Name: "sni", Usage: "TLS server `NAME` to send (default: the host of --server)"},
-			&cli.StringFlag{Name: "proxy", Usage: "HTTP proxy `URL` to connect through (credentials in it are not sent)"},
-			&cli.DurationFlag{Name: "timeout", Usage: "give up after `DURATION` (at most 30s)", Value: showCertTimeout},
+			&cli.StringFlag{Name: "server", Usage: "SSTP server (port 443 by default)", Required: true},
+			&cli.StringFlag{Name: "sni", Usage: "TLS server name to send (default: the host of --server)"},
+			&cli.StringFlag{Name: "proxy", Usage: "HTTP proxy to connect through (credentials in it are not sent)"},
+			&cli.DurationFlag{Name: "timeout", Usage: "give up after this DURATION (default 10s, at most 30s)", Value: showCertTimeout},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
