@@ -1,0 +1,3 @@
+window.__errs = [];
+window.addEventListener('error', function(e) { window.__errs.push('error: ' + e.message + ' ' + (e.filename||'') + ':' + (e.lineno||'')); var r = document.getElementById('result'); if (r) r.textContent = window.__errs.join('\n'); else document.title = window.__errs.join(' | '); });
+window.addEventListener('unhandledrejection', function(e) { window.__errs.push('rejection: ' + (e.reason && (e.reason.stack || e.reason.message) || e.reason)); var r = document.getElementById('result'); if (r) r.textContent = window.__errs.join('\n'); else document.title = window.__errs.join(' | '); });
