@@ -201,6 +201,7 @@ const formValues = { server: 'vpn.example.com', port: '4443', sni: '', proxy: ''
 const ubusErrors = [
 	{ subsystem: 'sstp', code: 'CERT_FAILED', data: ['AB:CD:EF'] },
 	{ subsystem: 'sstp', code: 'AUTH_FAILED' },
+	{ subsystem: 'sstp', code: 'PEER_RESOLVE_FAIL', data: ['vpn.example.com'] },
 ];
 const self = Object.assign(Object.create(proto), {
 	sid: 'vpn',

@@ -54,6 +54,7 @@ network.registerErrorCode('INVALID_IFNAME', _('The interface name is too long: t
 network.registerErrorCode('CONNECT_FAILED', _('Connection to the server failed'));
 network.registerErrorCode('PROTOCOL_FAILED', _('The server broke off the SSTP or PPP negotiation'));
 network.registerErrorCode('INTERNAL_ERROR', _('sstpgo stopped on an internal error: see the system log'));
+network.registerErrorCode('MISSING_PEER_ADDRESS', _('The server assigned no address to the tunnel'));
 
 var authMethods = [ 'pap', 'chap', 'mschapv2', 'eap' ];
 
@@ -401,7 +402,9 @@ return network.registerProtocol('sstp', {
 	},
 
 	// getErrors: LuCI's messages, but CERT_FAILED also names the fingerprint
-	// the server presented (the handler's error data) and how to pin it.
+	// the server presented (the handler's error data) and how to pin it;
+	// other codes show their data (the name that did not resolve, the exit
+	// code) after the message.
 	getErrors: function() {
 		var rv = this.super('getErrors', []), errors = this._ubus('errors'), j = 0;
 		if (!Array.isArray(rv) || !Array.isArray(errors))
@@ -412,6 +415,8 @@ return network.registerProtocol('sstp', {
 				continue;
 			if (e.code == 'CERT_FAILED' && Array.isArray(e.data) && e.data.length)
 				rv[j] = _('The server certificate was rejected. The server presented SHA-256 %s: if you trust it, edit the interface, press "Show certificate…" and "Trust this certificate", or put it in pin_sha256.').format(e.data.join(' '));
+			else if (Array.isArray(e.data) && e.data.length && typeof(rv[j]) == 'string')
+				rv[j] += ' (' + e.data.join(' ') + ')';
 			j++;
 		}
 		return rv;
@@ -491,6 +496,10 @@ return network.registerProtocol('sstp', {
 		pemOption(s, 'general', 'client_key', _('Client private key'),
 			_('Paste or upload the unencrypted private key, stored as /etc/sstpgo/INTERFACE.client.key (mode 0600, never in /etc/config/network), or give the path of a PEM file.'),
 			validateKey, 4, certs);
+
+		o = s.taboption('advanced', form.Flag, 'authfail', _('Stop after an authentication failure'),
+			_('Leave the interface down when the server refuses the credentials. Unchecked, it is retried after 5 s, 10 s, 20 s … up to 5 min (a RADIUS server that fails now and then), at the risk of locking the account.'));
+		o.default = o.enabled;
 
 		o = s.taboption('advanced', form.Flag, 'require_pfs', _('Require forward secrecy'),
 			_('Refuse servers that only take RSA key exchange (MikroTik with pfs=no, some old Windows servers). Without this sstpgo connects to them with a warning in the log.'));
