@@ -64,6 +64,7 @@ type luciResult struct {
 		Text    string
 		Pressed bool
 		PinSet  []string `json:"pin_set"`
+		Modals  int
 	}
 }
 
@@ -428,8 +429,8 @@ func TestLuCICertificateFiles(t *testing.T) {
 }
 
 // TestLuCIShowCertificate: the button fetches the certificate through rpcd
-// with the form's server, port, sni and proxy, shows it, and "Trust this
-// certificate" fills pin_sha256.
+// with the form's server, port, sni and proxy, shows it inline, and "Trust
+// this certificate" fills pin_sha256.
 func TestLuCIShowCertificate(t *testing.T) {
 	r := runLuCI(t, luciView, nil)
 	var args []any
@@ -451,6 +452,10 @@ func TestLuCIShowCertificate(t *testing.T) {
 	}
 	if !r.Shown.Pressed || !slices.Equal(r.Shown.PinSet, []string{strings.Repeat("ab", 32)}) {
 		t.Errorf("trust button: pressed %v, pin set to %q", r.Shown.Pressed, r.Shown.PinSet)
+	}
+	// the interface editor is a modal already: a second one would close it
+	if r.Shown.Modals != 0 {
+		t.Errorf("the certificate opened %d modal dialogs, want it shown inline", r.Shown.Modals)
 	}
 }
 

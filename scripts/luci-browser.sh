@@ -30,7 +30,7 @@ port=$((20000 + $$ % 10000))
 node "$b/ubus-stub.js" "$port" "$www" >"$work/server.log" 2>&1 &
 pid=$!
 sleep 1
-chrome() { timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=20000 "$@" 2>/dev/null; }
+chrome() { timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=40000 "$@" 2>/dev/null; }
 for step in routes cert errors save; do
 	url="http://127.0.0.1:$port/?step=$step&trust=1"
 	echo "== $step"

@@ -88,6 +88,7 @@ function node(tag, attrs, children) {
 	n.getAttribute = k => n.attrs[k];
 	n.appendChild = c => { n.children.push(c); return c; };
 	n.addEventListener = (ev, fn) => { n.listeners[ev] = fn; };
+	Object.defineProperty(n, 'innerHTML', { set() { n.children = []; } });
 	n.querySelector = sel => {
 		const want = sel.replace(/[^a-z]/g, '');
 		for (const c of n.children) {
@@ -171,6 +172,7 @@ const ui = {
 	showModal(title, children) { modals.push({ title, children }); return node('div'); },
 	hideModal() { modals.push('hidden'); },
 	addNotification(title, children) { modals.push({ notification: title, children }); },
+	createHandlerFn(ctx, fn, ...args) { return ev => fn.call(ctx, ev, ...args); },
 };
 
 // 'require a.b as c' / 'require a' directives, as LuCI's loader reads them
@@ -261,41 +263,32 @@ async function main() {
 		pem.path_write = uciData.vpn.ca_cert;
 	}
 
-	// the show-certificate button and its "trust" action
+	// the show-certificate button, the certificate it shows inline and the
+	// "trust" button under it
 	let shown = null;
-	const btn = options.find(o => o.type === 'Button');
 	const pinSet = [];
 	const pinOpt = options.find(o => o.option === 'pin_sha256');
 	if (pinOpt) pinOpt.getUIElement = () => ({ setValue: v => pinSet.push(v), triggerValidation() {} });
-	if (btn && btn.onclick) {
-		btn.map.lookupOption = name => [options.find(o => o.option === name), 'vpn'];
-		btn.section = section;
-		await btn.onclick({}, 'vpn');
-		await new Promise(r => setTimeout(r, 10));
-		const m = modals.find(x => x && x.title);
-		const texts = [];
-		const walk = n => {
-			if (n == null) return;
-			if (typeof n == 'string' || typeof n == 'number') { texts.push(String(n)); return; }
-			if (Array.isArray(n)) { n.forEach(walk); return; }
-			if (n.tag === 'button' || n.tag === 'div' || n.tag) {
-				if (n.tag === 'button' && n.attrs && n.attrs.click) n.clickable = true;
-				(n.children || []).forEach(walk);
-			}
+	const certOpt = options.find(o => o.option === '_show_cert');
+	if (certOpt && certOpt.renderWidget) {
+		certOpt.map.lookupOption = name => [options.find(o => o.option === name), 'vpn'];
+		certOpt.section = section;
+		const w = certOpt.renderWidget('vpn', 0, null);
+		const find = (n, pred) => {
+			if (n == null || typeof n != 'object') return null;
+			if (pred(n)) return n;
+			for (const c of n.children || []) { const f = find(c, pred); if (f) return f; }
+			return null;
 		};
-		if (m) walk(m.children);
-		// press the button whose label says "Trust"
-		const press = n => {
-			if (n == null || typeof n != 'object') return false;
-			if (Array.isArray(n)) return n.some(press);
-			if (n.tag === 'button' && (n.children || []).some(c => typeof c == 'string' && /Trust/.test(c))) {
-				n.attrs.click && n.attrs.click({});
-				return true;
-			}
-			return (n.children || []).some(press);
-		};
-		const pressed = m ? press(m.children) : false;
-		shown = { text: texts.join(' | '), pressed, pin_set: pinSet };
+		const text = n => n == null ? '' : typeof n == 'string' ? n : (n.children || []).map(text).join(' | ');
+		const label = n => (n.children || []).filter(c => typeof c == 'string').join('');
+		const show = find(w, n => n.tag === 'button' && /Show certificate/.test(label(n)));
+		if (show) await show.attrs.click({});
+		const box = find(w, n => n.attrs && n.attrs.class === 'sstp-cert');
+		const shownText = text(box);
+		const trust = find(box, n => n.tag === 'button' && /Trust/.test(label(n)));
+		if (trust) trust.attrs.click({});
+		shown = { text: shownText, pressed: !!trust, pin_set: pinSet, modals: modals.length };
 	}
 
 	console.log(JSON.stringify({

@@ -6,11 +6,12 @@
 	function wait(cond, then, n) {
 		n = n || 0;
 		if (cond()) return then();
-		if (n > 100) { out.push('timeout'); return done(); }
+		if (n > 300) { var c = document.querySelector('.sstp-cert'); out.push('timeout' + (c ? ': ' + c.textContent : '')); return done(); }
 		setTimeout(function() { wait(cond, then, n + 1); }, 100);
 	}
 	function fire(el, type) { el.dispatchEvent(new Event(type, { bubbles: true })); }
-	wait(function() { return document.querySelector('#cbi-network-vpn-routes'); }, function() {
+	// the form is bound to its widgets a moment after it is in the DOM
+	wait(function() { return document.querySelector('#cbi-network-vpn-routes'); }, function() { setTimeout(function() {
 		if (step === 'routes') {
 			var row = document.querySelector('#cbi-network-vpn-routes');
 			var inputs = row.querySelectorAll('input[type="text"]');
@@ -26,13 +27,15 @@
 		} else if (step === 'cert') {
 			var btn = Array.prototype.find.call(document.querySelectorAll('button'), function(b) { return /Show certificate/.test(b.textContent); });
 			btn.click();
-			wait(function() { return document.querySelector('.modal h4'); }, function() {
-				out.push('modal: ' + document.querySelector('.modal').textContent.replace(/\s+/g, ' ').slice(0, 400));
+			wait(function() { return document.querySelector('.sstp-cert table'); }, function() {
+				out.push('shown: ' + document.querySelector('.sstp-cert').textContent.replace(/\s+/g, ' ').slice(0, 400));
+				out.push('modal open: ' + document.body.classList.contains('modal-overlay-active'));
 				if (new URLSearchParams(location.search).get('trust')) {
-					var t = Array.prototype.find.call(document.querySelectorAll('.modal button'), function(b) { return /Trust/.test(b.textContent); });
+					var t = Array.prototype.find.call(document.querySelectorAll('.sstp-cert button'), function(b) { return /Trust/.test(b.textContent); });
 					t.click();
 					var pin = document.querySelector('#cbi-network-vpn-pin_sha256 input');
 					out.push('pin after trust: ' + pin.value + (pin.classList.contains('cbi-input-invalid') ? ' (invalid)' : ' (valid)'));
+					out.push('then: ' + document.querySelector('.sstp-cert').textContent);
 				}
 				done();
 			});
@@ -70,5 +73,5 @@
 		} else {
 			done();
 		}
-	});
+	}, 500); });
 })();

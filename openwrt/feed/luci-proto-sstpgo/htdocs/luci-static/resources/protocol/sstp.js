@@ -316,28 +316,27 @@ function certRow(label, value) {
 }
 
 // showCertificate fetches the certificate the server presents now (through
-// rpcd: sstpgo show-cert, unverified, no credentials sent) and offers to pin
-// it.
-function showCertificate(section_id) {
-	var s = this.section, map = this.map;
+// rpcd: sstpgo show-cert, unverified, no credentials sent) into box, with a
+// button that pins it. Inline, not in a modal: the interface editor already
+// is one, and a second would close it with the user's changes.
+function showCertificate(map, s, section_id, box) {
 	var val = function(n) { var v = s.formvalue(section_id, n); return v == null ? '' : String(v).trim(); };
 	var server = val('server');
+	var show = function(children) {
+		box.innerHTML = '';
+		box.appendChild(E('div', { 'class': 'cbi-section' }, children));
+	};
 	if (server === '') {
-		ui.addNotification(null, E('p', [ _('Enter the server first.') ]));
+		show([ E('p', {}, [ _('Enter the server first.') ]) ]);
 		return Promise.resolve();
 	}
 	return callShowCert(server, val('port'), val('sni'), val('proxy')).then(function(r) {
 		if (!r || r.error || !r.sha256) {
-			ui.showModal(_('Server certificate'), [
-				E('p', [ _('Could not fetch the certificate of %s: %s').format(server, (r && r.error) || _('no answer')) ]),
-				E('div', { 'class': 'right' }, [
-					E('button', { 'class': 'btn', 'click': ui.hideModal }, [ _('Close') ])
-				])
-			]);
+			show([ E('p', {}, [ _('Could not fetch the certificate of %s: %s').format(server, (r && r.error) || _('no answer')) ]) ]);
 			return;
 		}
-		ui.showModal(_('Server certificate'), [
-			E('p', [ _('The server %s presents this certificate. It was fetched without checking it: compare the fingerprint with the one the server administrator gives you before you trust it.').format(r.server) ]),
+		show([
+			E('p', {}, [ _('The server %s presents this certificate. It was fetched without checking it: compare the fingerprint with the one the server administrator gives you before you trust it.').format(r.server) ]),
 			E('table', { 'class': 'table' }, [
 				certRow(_('Subject'), r.subject),
 				certRow(_('Issuer'), r.issuer),
@@ -347,22 +346,21 @@ function showCertificate(section_id) {
 				certRow(_('SHA-256'), E('code', {}, [ r.sha256 ])),
 				certRow(_('Check against the system CAs'), r.verify_error ? _('fails: %s').format(r.verify_error) : _('passes'))
 			]),
-			E('div', { 'class': 'right' }, [
-				E('button', { 'class': 'btn', 'click': ui.hideModal }, [ _('Cancel') ]),
-				' ',
-				E('button', {
-					'class': 'btn cbi-button-positive',
-					'click': function() {
-						var pin = map.lookupOption('pin_sha256', section_id);
-						if (pin && pin[0]) {
-							var el = pin[0].getUIElement(pin[1]);
-							el.setValue(r.sha256);
-							el.triggerValidation();
-						}
-						ui.hideModal();
+			E('button', {
+				'class': 'cbi-button cbi-button-positive',
+				'click': function(ev) {
+					if (ev && ev.preventDefault)
+						ev.preventDefault();
+					var pin = map.lookupOption('pin_sha256', section_id);
+					if (pin && pin[0]) {
+						var el = pin[0].getUIElement(pin[1]);
+						el.setValue(r.sha256);
+						el.triggerValidation();
 					}
-				}, [ _('Trust this certificate') ])
-			])
+					box.innerHTML = '';
+					box.appendChild(E('p', {}, [ _('Fingerprint filled in: save the interface to use it.') ]));
+				}
+			}, [ _('Trust this certificate') ])
 		]);
 	});
 }
@@ -473,12 +471,21 @@ return network.registerProtocol('sstp', {
 			return node;
 		};
 
-		o = s.taboption('general', form.Button, '_show_cert', _('Server certificate'),
+		o = s.taboption('general', form.DummyValue, '_show_cert', _('Server certificate'),
 			_('Fetches the certificate the server presents now (nothing else is sent), shows its subject, issuer, validity and SHA-256 fingerprint, and can fill the fingerprint above.'));
-		o.inputtitle = _('Show certificate…');
-		o.inputstyle = 'action';
-		o.onclick = function(ev, section_id) {
-			return showCertificate.call(this, section_id);
+		o.renderWidget = function(section_id) {
+			var map = this.map, sec = this.section, box = E('div', { 'class': 'sstp-cert' });
+			return E('div', {}, [
+				E('button', {
+					'class': 'cbi-button cbi-button-action',
+					'click': ui.createHandlerFn(this, function(ev) {
+						if (ev && ev.preventDefault)
+							ev.preventDefault();
+						return showCertificate(map, sec, section_id, box);
+					})
+				}, [ _('Show certificate…') ]),
+				box
+			]);
 		};
 
 		pemOption(s, 'general', 'ca_cert', _('CA certificate'),
