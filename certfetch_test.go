@@ -229,3 +229,91 @@ func FuzzFlatJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestShowCertProxyNoCredentials: through a proxy, show-cert sends a CONNECT
+// without the user and password of the proxy URL.
+func TestShowCertProxyNoCredentials(t *testing.T) {
+	cert, err := sstptest.SelfSignedCertificate("vpn.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, sent := tlsServer(t, cert)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	reqs := make(chan string, 1)
+	proxyDone := make(chan struct{})
+	go func() {
+		defer close(proxyDone)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		var req []byte
+		buf := make([]byte, 1)
+		for !bytes.HasSuffix(req, []byte("\r\n\r\n")) {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			req = append(req, buf[0])
+		}
+		reqs <- string(req)
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go func() {
+			io.Copy(up, c) // until show-cert hangs up
+			up.Close()
+		}()
+		io.Copy(c, up)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r, code := showCert(ctx, target, "vpn.example.com", "http://bob:s3cret@"+ln.Addr().String(), time.Now())
+	if code != exitOK || r.certInfo == nil {
+		t.Fatalf("through the proxy: %d %+v", code, r)
+	}
+	<-sent
+	<-proxyDone
+	req := <-reqs
+	if !strings.HasPrefix(req, "CONNECT "+target+" ") || strings.Contains(strings.ToLower(req), "proxy-authorization") {
+		t.Errorf("proxy saw:\n%s", req)
+	}
+}
+
+// TestRPCDCommand runs the plugin as rpcd does: "rpcd-luci list", and
+// "rpcd-luci call METHOD" with the arguments on stdin.
+func TestRPCDCommand(t *testing.T) {
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		inR, inW, _ := os.Pipe()
+		outR, outW, _ := os.Pipe()
+		oldIn, oldOut := os.Stdin, os.Stdout
+		os.Stdin, os.Stdout = inR, outW
+		io.WriteString(inW, stdin)
+		inW.Close()
+		err := newApp().Run(append([]string{"sstpgo"}, args...))
+		os.Stdin, os.Stdout = oldIn, oldOut
+		outW.Close()
+		b, _ := io.ReadAll(outR)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return string(b)
+	}
+	if out := run("", "rpcd-luci", "list"); strings.TrimSpace(out) != rpcdSignature {
+		t.Errorf("list: %q", out)
+	}
+	out := run(`{"server":"127.0.0.1","port":"1"}`, "rpcd-luci", "call", "showCert")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m["server"] != "127.0.0.1:1" || m["error"] == nil {
+		t.Errorf("call showCert: %q %v", out, err)
+	}
+}
