@@ -31,7 +31,7 @@ node "$b/ubus-stub.js" "$port" "$www" >"$work/server.log" 2>&1 &
 pid=$!
 sleep 1
 chrome() { timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=40000 "$@" 2>/dev/null; }
-for step in routes cert errors save; do
+for step in routes cert errors pem save; do
 	url="http://127.0.0.1:$port/?step=$step&trust=1"
 	echo "== $step"
 	chrome --dump-dom "$url" | sed -n '/id="result"/,/<\/pre>/p' | sed 's/<[^>]*>//g; s/&gt;/>/g; s/&lt;/</g; s/&amp;/\&/g'

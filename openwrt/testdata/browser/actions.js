@@ -45,6 +45,11 @@
 				(n.getErrors() || []).forEach(function(e) { out.push('error: ' + e); });
 				done();
 			});
+		} else if (step === 'pem') {
+			['client_cert', 'ca_cert', 'client_key'].forEach(function(n) {
+				out.push(n + ': ' + JSON.stringify(document.querySelector('#cbi-network-vpn-' + n + ' textarea').value));
+			});
+			done();
 		} else if (step === 'advanced') {
 			document.querySelector('li[data-tab="advanced"] a').click();
 			out.push('advanced tab'); done();

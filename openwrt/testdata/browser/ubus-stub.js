@@ -7,7 +7,8 @@ const root = path.resolve(__dirname, process.argv[3] || 'www');
 const log = [];
 const network = {
 	vpn: { '.name': 'vpn', '.type': 'interface', '.anonymous': false, '.index': 0,
-		proto: 'sstp', server: 'vpn.example.com', username: 'alice', routes: ['10.0.0.0/8'] },
+		proto: 'sstp', server: 'vpn.example.com', username: 'alice', routes: ['10.0.0.0/8'],
+		client_cert: '/etc/sstpgo/vpn.client.pem', ca_cert: '-----BEGIN CERTIFICATE-----\nMIIBlegacy\n-----END CERTIFICATE-----' },
 	wan: { '.name': 'wan', '.type': 'interface', '.anonymous': false, '.index': 1, proto: 'dhcp', device: 'eth1' },
 };
 function answer(obj, method, args) {
@@ -20,7 +21,8 @@ function answer(obj, method, args) {
 			issuer: 'CN=vpn.example.com, O=Example VPN', not_before: '2025-03-01T00:00:00Z', not_after: '2035-03-01T00:00:00Z',
 			sha256: '3f2a9c0d7e5b41a8c6d2f0e9b7a5c3d1e8f6a4b2c0d9e7f5a3b1c8d6e4f2a0b9', self_signed: true,
 			verify_error: 'x509: certificate signed by unknown authority' };
-	if (obj === 'luci.sstpgo' && method === 'getCertificates') return {};
+	if (obj === 'luci.sstpgo' && method === 'getCertificates')
+		return { client_cert: { path: '/etc/sstpgo/vpn.client.pem', pem: '-----BEGIN CERTIFICATE-----\nMIIBstored\n-----END CERTIFICATE-----\n' } };
 	if (obj === 'luci.sstpgo' && method === 'setCertificate') // named as certrpcd.go names them
 		return { ok: true, path: '/etc/sstpgo/' + args.interface + '.' + { ca_cert: 'ca.pem', client_cert: 'client.pem', client_key: 'client.key', eap_ca: 'eapca.pem' }[args.option] };
 	if (obj === 'network.interface' && method === 'dump') return { interface: [ { interface: 'vpn', proto: 'sstp', up: false, available: true,
