@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,9 +50,12 @@ type Daemon struct {
 	tun        *ifup.TUN
 	cur        atomic.Pointer[sstp.Session]
 	routes     *ifup.RouteSet
+	pins       pinner // host routes to the server by the uplink (pin.go)
+	innerDial  func(ctx context.Context, network, addr string) (net.Conn, error)
 	dnsRestore func() error
-	lastAddr   string    // ip:port of the last successful connection
-	v6         ipv6State // ipv6.go
+	dnsWritten []netip.Addr // what resolv.conf lists now
+	lastAddr   string       // ip:port of the last successful connection
+	v6         ipv6State    // ipv6.go
 
 	mu     sync.Mutex
 	status status
@@ -65,7 +69,9 @@ func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 		// Reconnects resume the TLS session (sstp.Config.SessionCache).
 		cfg.SessionCache = tls.NewLRUClientSessionCache(4)
 	}
-	d := &Daemon{o: o, cfg: cfg, log: log}
+	d := &Daemon{o: o, cfg: cfg, log: log, innerDial: cfg.DialContext}
+	d.cfg.DialContext = d.dialContext
+	d.pins.set = ifup.NewRouteSet()
 	d.status.Server = o.Server
 	d.status.State = "starting"
 	return d
@@ -161,7 +167,7 @@ func (d *Daemon) dial(ctx context.Context) (*sstp.Session, error) {
 		d.cfg.OfferRSAKeyExchange = d.lastUp.LegacyTLS
 	}
 	d.mu.Unlock()
-	sess, err := sstp.Dial(ctx, d.cfg)
+	sess, err := d.dialOnce(ctx, d.cfg)
 	var se *sstp.Error
 	if err == nil {
 		if d.cfg.Proxy == nil {
@@ -178,7 +184,21 @@ func (d *Daemon) dial(ctx context.Context) (*sstp.Session, error) {
 	}
 	cfg.Server = d.lastAddr
 	d.log.Warn("cannot resolve the server, trying its last address", "server", d.o.Server, "addr", d.lastAddr, "err", se.Err)
-	return sstp.Dial(ctx, cfg)
+	return d.dialOnce(ctx, cfg)
+}
+
+// dialOnce dials and then drops the host routes to server addresses that
+// this connection does not use (pin.go).
+func (d *Daemon) dialOnce(ctx context.Context, cfg sstp.Config) (*sstp.Session, error) {
+	sess, err := sstp.Dial(ctx, cfg)
+	var connected netip.Addr
+	if err == nil {
+		if ap, perr := netip.ParseAddrPort(sess.Info().RemoteAddr); perr == nil {
+			connected = ap.Addr().Unmap()
+		}
+	}
+	d.settlePins(connected)
+	return sess, err
 }
 
 // deliver writes a packet from the server to the TUN device.
@@ -284,20 +304,10 @@ func (d *Daemon) configure(info sstp.Info) error {
 	}
 	var routes []ifup.Route
 	if d.o.DefaultRoute {
-		// The server keeps its path over the uplink (a /32 or /128), so the
-		// tunnel never carries itself; two /1 routes cover the default route
-		// without replacing it, so removing them restores the original.
-		if srv, err := netip.ParseAddrPort(info.RemoteAddr); err == nil {
-			if r, err := ifup.RouteGet(srv.Addr()); err == nil && r.Ifname != name {
-				bits := 32
-				if srv.Addr().Is6() {
-					bits = 128
-				}
-				r.Dst = netip.PrefixFrom(srv.Addr(), bits)
-				r.Metric = 0
-				routes = append(routes, r)
-			}
-		}
+		// The server keeps its path over the uplink: pinned before the
+		// dial (pin.go), so the tunnel never carries itself. Two /1 routes
+		// cover the default route without replacing it, so removing them
+		// restores the original.
 		routes = append(routes,
 			ifup.Route{Dst: netip.MustParsePrefix("0.0.0.0/1"), Ifname: name, Metric: d.o.Metric},
 			ifup.Route{Dst: netip.MustParsePrefix("128.0.0.0/1"), Ifname: name, Metric: d.o.Metric})
@@ -310,15 +320,28 @@ func (d *Daemon) configure(info sstp.Info) error {
 	if err := d.routes.Replace(routes); err != nil {
 		d.log.Warn("routes", "err", err)
 	}
-	if d.o.UsePeerDNS && len(info.IPv4.DNS) > 0 && d.dnsRestore == nil {
-		restore, err := ifup.WriteResolvConf(d.o.ResolvConf, info.IPv4.DNS, nil)
-		if err != nil {
-			d.log.Warn("resolv.conf", "err", err)
-		} else {
-			d.dnsRestore = restore
-		}
+	if d.o.UsePeerDNS {
+		d.writeDNS(info.IPv4.DNS)
 	}
 	return nil
+}
+
+// writeDNS puts the server's DNS servers in resolv.conf, again whenever a
+// reconnect brings other ones; the original file is kept aside once and
+// comes back at exit (teardown).
+func (d *Daemon) writeDNS(servers []netip.Addr) {
+	if len(servers) == 0 || d.dnsRestore != nil && slices.Equal(servers, d.dnsWritten) {
+		return
+	}
+	restore, err := ifup.WriteResolvConf(d.o.ResolvConf, servers, nil)
+	if err != nil {
+		d.log.Warn("resolv.conf", "err", err)
+		return
+	}
+	if d.dnsRestore != nil {
+		d.log.Info("resolv.conf rewritten: the server gave other DNS servers", "dns", servers)
+	}
+	d.dnsRestore, d.dnsWritten = restore, slices.Clone(servers)
 }
 
 func (d *Daemon) down(sess *sstp.Session) {
@@ -340,6 +363,7 @@ func (d *Daemon) teardown() {
 			d.log.Warn("remove routes", "err", err)
 		}
 	}
+	d.removePins()
 	if d.dnsRestore != nil {
 		if err := d.dnsRestore(); err != nil {
 			d.log.Warn("restore resolv.conf", "err", err)
@@ -354,6 +378,9 @@ func (d *Daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu
 	hi := ifup.HookInfo{
 		Ifname: d.tun.Name(), Local: info.IPv4.Local, Remote: info.IPv4.Peer,
 		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.Routes,
+	}
+	if ap, err := netip.ParseAddrPort(info.RemoteAddr); err == nil {
+		hi.ServerAddr = ap.Addr().Unmap()
 	}
 	if info.HasIPv6 {
 		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)

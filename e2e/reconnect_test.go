@@ -1,0 +1,155 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// movedWAN is where the server moves to: another network behind the same
+// "internet" router (the server namespace), reached from the router by its
+// default route, which --default-route's two /1 routes cover.
+const movedWAN = "203.0.113.1"
+
+// startServerAt runs the test server listening on addr (in the server
+// namespace) and waits until it listens there. The router cannot be used to
+// check: with --default-route up, its probe would enter the tunnel.
+func (tp *topo) startServerAt(addr string, extra ...string) *proc {
+	tp.t.Helper()
+	args := append([]string{bin(tp.t, "sstptest-server"),
+		"--listen", addr + ":443", "--personality", "rras",
+		"--user", testUser + ":" + testPass, "--cert-out", tp.dir, "--hostname", sniName,
+		"--server-ip", tunnelSrv, "--pool", "10.0.0.0/24", "--dns", "10.0.0.53", "--tun", "tun-srv"}, extra...)
+	p := tp.srv.start("sstptest-server", nil, args...)
+	eventually(tp.t, 10*time.Second, "server listening on "+addr, func() error {
+		_, err := tp.srv.try("bash", "-c", "exec 3<>/dev/tcp/"+addr+"/443")
+		return err
+	})
+	return p
+}
+
+// nameServerIn makes the router resolve sniName to addr through
+// /etc/netns/NS/hosts (ip netns exec bind-mounts it over /etc/hosts); the DNS
+// server it names does not exist, so only the hosts file answers. The file
+// is rewritten in place: the bind mount keeps pointing at the same inode.
+func (tp *topo) nameServerIn(addr string) {
+	tp.t.Helper()
+	dir := filepath.Join("/etc/netns", tp.rtr.name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tp.t.Fatal(err)
+	}
+	hosts := filepath.Join(dir, "hosts")
+	if _, err := os.Stat(hosts); err != nil {
+		tp.t.Cleanup(func() { os.RemoveAll(dir) })
+		os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver 192.0.2.99\noptions timeout:1 attempts:1\n"), 0o644)
+	}
+	f, err := os.OpenFile(hosts, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		tp.t.Fatal(err)
+	}
+	f.WriteString("127.0.0.1 localhost\n" + addr + " " + sniName + "\n")
+	f.Close()
+}
+
+// Issue 11 point 2: with --default-route, the server's name moves to another
+// address (dynamic DNS, failover) while the tunnel is down. The reconnect
+// resolves the name again, dials the new address by the uplink (not into
+// the tunnel, whose routes stay so LAN traffic is dropped, never leaked),
+// the tunnel comes back within the backoff, the LAN reaches the corporate
+// host again, and the old address's host route is gone.
+func TestServerMovesWithDefaultRoute(t *testing.T) {
+	tp := newTopo(t)
+	tp.srv.run("ip", "addr", "add", movedWAN+"/32", "dev", "lo")
+	tp.nameServerIn(serverWAN)
+	srv := tp.startServer()
+	args := tp.clientArgs("--default-route", "--up-script", filepath.Join(tp.dir, "up.sh"))
+	os.WriteFile(filepath.Join(tp.dir, "up.sh"), []byte("#!/bin/sh\nenv > "+filepath.Join(tp.dir, "up.env")+"\n"), 0o755)
+	for i, a := range args {
+		if a == serverWAN {
+			args[i] = sniName
+		}
+	}
+	cli := tp.rtr.start("sstpgo", nil, args...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	eventually(t, 10*time.Second, "ping before the move", tp.pingCorp)
+
+	tp.nameServerIn(movedWAN)
+	time.Sleep(6 * time.Second) // Go's resolver rereads /etc/hosts at most every 5 s
+	srv.signal(syscall.SIGKILL)
+	srv.wait(5 * time.Second)
+	if !cli.waitOutput("tunnel down", 20*time.Second) {
+		t.Fatal("client did not notice the server's death")
+	}
+	// While reconnecting, the tunnel's routes stay: LAN traffic is dropped, not leaked.
+	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, "0.0.0.0/1 dev sstp0") {
+		t.Errorf("default route through the tunnel gone while reconnecting:\n%s", routes)
+	}
+	start := time.Now()
+	tp.startServerAt(movedWAN)
+	// The backoff after the first drop is at most 1 s, then 2 s, 4 s, 8 s:
+	// 30 s leaves room for a few failed attempts but not for a connect timeout.
+	eventually(t, 30*time.Second, "ping after the server moved", tp.pingCorp)
+	t.Logf("LAN reaches the corporate host %v after the server came back at its new address", time.Since(start).Round(100*time.Millisecond))
+	routes := tp.rtr.run("ip", "route", "show")
+	if !strings.Contains(routes, movedWAN+" via 198.51.100.1 dev rwan0") {
+		t.Errorf("no host route to the new server address by the uplink:\n%s", routes)
+	}
+	if strings.Contains(routes, serverWAN+" dev rwan0") {
+		t.Errorf("stale host route to the old server address left:\n%s", routes)
+	}
+	if env, _ := os.ReadFile(filepath.Join(tp.dir, "up.env")); !strings.Contains(string(env), "SERVER_ADDR="+movedWAN) {
+		t.Errorf("up script not told the new server address:\n%s", env)
+	}
+	cli.signal(syscall.SIGTERM)
+	if code := cli.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0", code)
+	}
+	if err := tp.routerClean(); err != nil {
+		t.Error(err)
+	}
+	if routes := tp.rtr.run("ip", "route", "show"); strings.Contains(routes, movedWAN) {
+		t.Errorf("host route to the server left after stop:\n%s", routes)
+	}
+}
+
+// Issue 11 point 11: with --use-peer-dns, a reconnect to a server that hands
+// out other DNS servers writes resolv.conf again; the original comes back
+// on exit.
+func TestPeerDNSRewrittenOnReconnect(t *testing.T) {
+	tp := newTopo(t)
+	srv := tp.startServer()
+	resolv := filepath.Join(tp.dir, "resolv.conf")
+	const original = "# original\nnameserver 192.0.2.53\n"
+	os.WriteFile(resolv, []byte(original), 0o644)
+	cli := tp.startClient("--use-peer-dns", "--resolv-conf", resolv)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	if r, _ := os.ReadFile(resolv); !strings.Contains(string(r), "nameserver 10.0.0.53") {
+		t.Fatalf("resolv.conf not written:\n%s", r)
+	}
+	srv.signal(syscall.SIGKILL)
+	srv.wait(5 * time.Second)
+	tp.startServer("--dns", "10.0.0.99")
+	eventually(t, 30*time.Second, "resolv.conf lists the new DNS server", func() error {
+		r, _ := os.ReadFile(resolv)
+		if !strings.Contains(string(r), "nameserver 10.0.0.99") {
+			return os.ErrNotExist
+		}
+		return nil
+	})
+	cli.signal(syscall.SIGTERM)
+	if code := cli.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if r, _ := os.ReadFile(resolv); string(r) != original {
+		t.Errorf("resolv.conf not restored:\n%s", r)
+	}
+}
