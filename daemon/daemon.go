@@ -83,12 +83,12 @@ func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 func (d *Daemon) Run(ctx context.Context) error {
 	tun, err := ifup.OpenTUN(d.o.Ifname)
 	if err != nil {
-		return err
+		return tunError(d.o.Ifname, err)
 	}
 	d.tun = tun
 	d.routes = ifup.NewRouteSet()
 	d.prepareIPv6()
-	d.log.Info("tunnel device ready", "ifname", tun.Name())
+	d.log.Info("TUN device created, not connected yet", "ifname", tun.Name())
 	d.cfg.Deliver = d.deliver
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -124,7 +124,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		upAt := time.Now()
 		if err := d.up(ctx, sess); err != nil {
 			sess.Close()
-			return err
+			return &LocalError{Err: err}
 		}
 		d.watchIPv6(ctx, sess)
 		cancelPageOut := schedulePageOut(d.o.PageOutAfter)
