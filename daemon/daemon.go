@@ -87,6 +87,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.tun = tun
 	d.routes = ifup.NewRouteSet()
+	d.prepareIPv4()
 	d.prepareIPv6()
 	d.log.Info("TUN device created, not connected yet", "ifname", tun.Name())
 	d.cfg.Deliver = d.deliver
@@ -285,6 +286,21 @@ func (d *Daemon) mtu(info sstp.Info) int {
 		return d.o.MTU
 	}
 	return info.MTU
+}
+
+// prepareIPv4 lets a new tunnel address replace the old one. Both are /32
+// to the same peer, so the kernel makes the second a secondary address,
+// and by default deleting the primary deletes its secondaries too: a
+// reconnect that brings a new address would leave the device with none
+// (and the routes flushed). promote_secondaries makes the new one primary.
+func (d *Daemon) prepareIPv4() {
+	if d.o.Netifd {
+		return
+	}
+	p := "/proc/sys/net/ipv4/conf/" + d.tun.Name() + "/promote_secondaries"
+	if err := os.WriteFile(p, []byte("1"), 0o644); err != nil && !errors.Is(err, os.ErrNotExist) {
+		d.log.Warn("ipv4 sysctl", "key", "promote_secondaries", "err", err)
+	}
 }
 
 func (d *Daemon) configure(info sstp.Info) error {

@@ -120,6 +120,42 @@ func TestServerMovesWithDefaultRoute(t *testing.T) {
 	}
 }
 
+// Uplink failover: the WAN the server was pinned on goes down (its routes,
+// the pin included, go with it) and a second WAN takes the default route.
+// Dead-peer detection ends the session; the reconnect pins the server on
+// the new uplink and the LAN reaches the corporate host again.
+func TestUplinkFailoverRepinsServer(t *testing.T) {
+	tp := newTopo(t)
+	tp.srv.run("ip", "addr", "add", movedWAN+"/32", "dev", "lo")
+	link(t, tp.rtr, "rwan1", "198.18.0.2/24", tp.srv, "swan1", "198.18.0.1/24")
+	tp.nameServerIn(movedWAN)
+	tp.startServerAt(movedWAN, "10.0.0.53")
+	args := tp.clientArgs("--default-route", "--echo-interval", "2s", "--echo-timeout", "3s")
+	for i, a := range args {
+		if a == serverWAN {
+			args[i] = sniName
+		}
+	}
+	cli := tp.rtr.start("sstpgo", nil, args...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	eventually(t, 10*time.Second, "ping before the failover", tp.pingCorp)
+	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, movedWAN+" via 198.51.100.1 dev rwan0") {
+		t.Fatalf("server not pinned on the first uplink:\n%s", routes)
+	}
+	tp.rtr.run("ip", "link", "set", "rwan0", "down")
+	tp.rtr.run("ip", "route", "add", "default", "via", "198.18.0.1", "dev", "rwan1")
+	start := time.Now()
+	eventually(t, 40*time.Second, "ping after the failover", tp.pingCorp)
+	// The first server still holds the old session's address, so this one
+	// brings a new address: it must replace the old one on the device.
+	t.Logf("LAN reaches the corporate host %v after the failover (echo 2 s + 3 s)", time.Since(start).Round(100*time.Millisecond))
+	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, movedWAN+" via 198.18.0.1 dev rwan1") {
+		t.Errorf("server not pinned on the second uplink:\n%s", routes)
+	}
+}
+
 // Issue 11 point 11: with --use-peer-dns, a reconnect to a server that hands
 // out other DNS servers writes resolv.conf again; the original comes back
 // on exit.
