@@ -5,6 +5,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,6 +67,24 @@ func (tp *topo) nameServerIn(addr string) {
 func TestServerMovesWithDefaultRoute(t *testing.T) {
 	tp := newTopo(t)
 	tp.srv.run("ip", "addr", "add", movedWAN+"/32", "dev", "lo")
+	// An "internet" host: LAN traffic to it must not reach it by the uplink
+	// while the tunnel is down (iptables counts what arrives).
+	const inetHost = "192.0.2.200"
+	tp.srv.run("ip", "addr", "add", inetHost+"/32", "dev", "lo")
+	tp.srv.run("iptables", "-I", "INPUT", "-i", "swan0", "-d", inetHost)
+	arrived := regexp.MustCompile(`(?m)^\s+([0-9]+)\s+[0-9]+\s.*swan0.*` + inetHost)
+	counted := func() string {
+		m := arrived.FindStringSubmatch(tp.srv.run("iptables", "-nvxL", "INPUT"))
+		if m == nil {
+			t.Fatal("no iptables counter")
+		}
+		return m[1]
+	}
+	tp.lan.try("ping", "-c", "1", "-W", "1", inetHost) // without a tunnel it goes by the uplink
+	if counted() == "0" {
+		t.Fatal("the leak check counts nothing")
+	}
+	tp.srv.run("iptables", "-Z", "INPUT")
 	tp.nameServerIn(serverWAN)
 	srv := tp.startServer()
 	args := tp.clientArgs("--default-route", "--up-script", filepath.Join(tp.dir, "up.sh"))
@@ -91,6 +110,10 @@ func TestServerMovesWithDefaultRoute(t *testing.T) {
 	// While reconnecting, the tunnel's routes stay: LAN traffic is dropped, not leaked.
 	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, "0.0.0.0/1 dev sstp0") {
 		t.Errorf("default route through the tunnel gone while reconnecting:\n%s", routes)
+	}
+	tp.lan.try("ping", "-c", "3", "-i", "0.2", "-W", "1", inetHost)
+	if n := counted(); n != "0" {
+		t.Errorf("%s LAN packets left by the uplink while the tunnel was down", n)
 	}
 	start := time.Now()
 	tp.startServerAt(movedWAN, "10.0.0.53")
