@@ -21,14 +21,18 @@ import (
 // Options is what the daemon does around the sessions; main fills it in
 // from flags and the configuration file.
 type Options struct {
-	Server       string         // as the user gave it: status, hooks, logs
-	Ifname       string         // tunnel device name
-	MTU          int            // 0: the negotiated MRU; else the smaller of the two
-	IPv6         bool           // negotiate IPV6CP and configure IPv6 on the device
-	Routes       []netip.Prefix // routed through the tunnel
-	DefaultRoute bool           // all traffic through the tunnel, the server via the uplink
-	Metric       int            // metric of the routes installed
-	UsePeerDNS   bool           // write the server's DNS servers to ResolvConf
+	Server string         // as the user gave it: status, hooks, logs
+	Ifname string         // tunnel device name
+	MTU    int            // 0: the negotiated MRU; else the smaller of the two
+	IPv6   bool           // negotiate IPV6CP and configure IPv6 on the device
+	Routes []netip.Prefix // routed through the tunnel
+	// DefaultRoute: all traffic through the tunnel, the server pinned to the
+	// uplink (pin.go). With Netifd only the pinning: netifd installs the
+	// default route, but the daemon's reconnects must still leave by the
+	// uplink, to whatever address the name resolves to then.
+	DefaultRoute bool
+	Metric       int  // metric of the routes installed
+	UsePeerDNS   bool // write the server's DNS servers to ResolvConf
 	ResolvConf   string
 	UpScript     string
 	DownScript   string
@@ -194,9 +198,7 @@ func (d *Daemon) dialOnce(ctx context.Context, cfg sstp.Config) (*sstp.Session, 
 	sess, err := sstp.Dial(ctx, cfg)
 	var connected netip.Addr
 	if err == nil {
-		if ap, perr := netip.ParseAddrPort(sess.Info().RemoteAddr); perr == nil {
-			connected = ap.Addr().Unmap()
-		}
+		connected = serverAddr(sess.Info())
 	}
 	d.settlePins(connected)
 	return sess, err
@@ -395,9 +397,7 @@ func (d *Daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu
 		Ifname: d.tun.Name(), Local: info.IPv4.Local, Remote: info.IPv4.Peer,
 		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.Routes,
 	}
-	if ap, err := netip.ParseAddrPort(info.RemoteAddr); err == nil {
-		hi.ServerAddr = ap.Addr().Unmap()
-	}
+	hi.ServerAddr = serverAddr(info)
 	if info.HasIPv6 {
 		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)
 	}

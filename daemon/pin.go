@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/sstpgo/sstpgo/ifup"
+	"github.com/sstpgo/sstpgo/sstp"
 )
 
 // Keeping the control connection on the uplink.
@@ -126,4 +127,14 @@ func (d *Daemon) removePins() {
 	if err := d.pins.set.Remove(); err != nil {
 		d.log.Warn("remove host routes to the server", "err", err)
 	}
+}
+
+// serverAddr is the address the session's TCP connection goes to: the
+// server's, or the proxy's. Invalid if unknown.
+func serverAddr(info sstp.Info) netip.Addr {
+	ap, err := netip.ParseAddrPort(info.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
 }
