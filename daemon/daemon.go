@@ -26,10 +26,10 @@ type Options struct {
 	MTU    int            // 0: the negotiated MRU; else the smaller of the two
 	IPv6   bool           // negotiate IPV6CP and configure IPv6 on the device
 	Routes []netip.Prefix // routed through the tunnel
-	// DefaultRoute: all traffic through the tunnel, the server pinned to the
-	// uplink (pin.go). With Netifd only the pinning: netifd installs the
-	// default route, but the daemon's reconnects must still leave by the
-	// uplink, to whatever address the name resolves to then.
+	// DefaultRoute: all traffic through the tunnel, the server pinned to
+	// the uplink (pin.go; with Netifd, netifd installs the default route
+	// and the daemon pins the server when the kernel would route it into
+	// the tunnel).
 	DefaultRoute bool
 	Metric       int  // metric of the routes installed
 	UsePeerDNS   bool // write the server's DNS servers to ResolvConf

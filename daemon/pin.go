@@ -15,8 +15,9 @@ import (
 
 // Keeping the control connection on the uplink.
 //
-// With --default-route (or a --route that covers the server), the tunnel's
-// routes would carry the connection to the server itself. Before each TCP
+// With --default-route (or a --route that covers the server, or routes that
+// netifd put on the device), the tunnel's routes would carry the connection
+// to the server itself. Before each TCP
 // connection (every address Dial tries, the name resolved anew on every
 // reconnect, a proxy's address likewise) the daemon pins a host route for
 // that address via the route the uplink has for it, found with the tunnel's
@@ -52,12 +53,15 @@ type pinner struct {
 	attempt []netip.Addr // addresses pinned since the last settle
 }
 
-// needPin reports whether the tunnel's routes could capture a connection to a.
+// needPin reports whether the tunnel's routes could capture a connection
+// to a: the daemon's own (--default-route, a --route that covers it), or
+// routes others put on the device, such as netifd's default route.
 func (d *Daemon) needPin(a netip.Addr) bool {
-	if d.o.DefaultRoute {
+	if d.o.DefaultRoute || slices.ContainsFunc(d.o.Routes, func(p netip.Prefix) bool { return p.Contains(a) }) {
 		return true
 	}
-	return slices.ContainsFunc(d.o.Routes, func(p netip.Prefix) bool { return p.Contains(a) })
+	r, err := ifup.RouteGet(a)
+	return err == nil && r.Ifname == d.tun.Name()
 }
 
 // dialContext is sstp.Config.DialContext: pin, then connect.

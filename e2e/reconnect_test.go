@@ -143,6 +143,51 @@ func TestServerMovesWithDefaultRoute(t *testing.T) {
 	}
 }
 
+// The same under netifd: the daemon (--netifd) installs no routes, netifd
+// puts the default route on the device (here by hand, as netifd would for
+// defaultroute=1). A reconnect to the server's new address still leaves by
+// the uplink: the daemon pins the address because the kernel would route
+// it into the tunnel, and tells the up script (SERVER_ADDR).
+func TestServerMovesUnderNetifdRoutes(t *testing.T) {
+	tp := newTopo(t)
+	tp.srv.run("ip", "addr", "add", movedWAN+"/32", "dev", "lo")
+	tp.nameServerIn(serverWAN)
+	srv := tp.startServer()
+	up := filepath.Join(tp.dir, "up.sh")
+	os.WriteFile(up, []byte("#!/bin/sh\necho \"up $SERVER_ADDR\" >> "+filepath.Join(tp.dir, "up.log")+"\n"), 0o755)
+	args := []string{bin(t, "sstpgo"), "connect", "--server", sniName, "--ca-cert", filepath.Join(tp.dir, "ca.pem"),
+		"--user", testUser, "--ifname", "sstp0", "--netifd", "--up-script", up, "--log-level", "debug"}
+	cli := tp.rtr.start("sstpgo", []string{"SSTPGO_PASSWORD=" + testPass}, args...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	tp.rtr.run("ip", "route", "add", "0.0.0.0/1", "dev", "sstp0")
+	tp.rtr.run("ip", "route", "add", "128.0.0.0/1", "dev", "sstp0")
+	tp.nameServerIn(movedWAN)
+	time.Sleep(6 * time.Second) // Go's resolver rereads /etc/hosts at most every 5 s
+	srv.signal(syscall.SIGKILL)
+	srv.wait(5 * time.Second)
+	if !cli.waitOutput("tunnel down", 20*time.Second) {
+		t.Fatal("client did not notice the server's death")
+	}
+	tp.startServerAt(movedWAN, "10.0.0.53")
+	eventually(t, 30*time.Second, "second tunnel up", func() error {
+		if strings.Count(cli.Output(), "tunnel up") < 2 {
+			return os.ErrNotExist
+		}
+		return nil
+	})
+	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, movedWAN+" via 198.51.100.1 dev rwan0") {
+		t.Errorf("no host route to the new server address by the uplink:\n%s", routes)
+	}
+	eventually(t, 5*time.Second, "up script told the new address", func() error {
+		if b, _ := os.ReadFile(filepath.Join(tp.dir, "up.log")); !strings.Contains(string(b), "up "+movedWAN) {
+			return os.ErrNotExist
+		}
+		return nil
+	})
+}
+
 // Uplink failover: the WAN the server was pinned on goes down (its routes,
 // the pin included, go with it) and a second WAN takes the default route.
 // Dead-peer detection ends the session; the reconnect pins the server on
