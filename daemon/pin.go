@@ -93,13 +93,17 @@ func (d *Daemon) pin(a netip.Addr) {
 		d.log.Warn("no route to the server outside the tunnel", "addr", a, "err", err)
 		return
 	}
+	if slices.Contains(old, r) {
+		d.log.Debug("server stays pinned to the uplink", "route", r.String())
+		return
+	}
 	want := slices.DeleteFunc(slices.Clone(old), func(p ifup.Route) bool { return p.Dst == host })
 	want = append(want, r)
 	if err := d.pins.set.Replace(want); err != nil && !errors.Is(err, syscall.EEXIST) {
 		d.log.Warn("host route to the server", "route", r.String(), "err", err)
 		return
 	}
-	d.log.Debug("server pinned to the uplink", "route", r.String())
+	d.log.Info("server pinned to the uplink", "route", r.String())
 }
 
 // settlePins removes the pins no longer needed once a dial has returned:
