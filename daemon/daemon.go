@@ -51,15 +51,17 @@ type Daemon struct {
 	cfg sstp.Config
 	log *logx.Logger
 
-	tun        *ifup.TUN
-	cur        atomic.Pointer[sstp.Session]
-	routes     *ifup.RouteSet
-	pins       pinner // host routes to the server by the uplink (pin.go)
-	innerDial  func(ctx context.Context, network, addr string) (net.Conn, error)
-	dnsRestore func() error
-	dnsWritten []netip.Addr // what resolv.conf lists now
-	lastAddr   string       // ip:port of the last successful connection
-	v6         ipv6State    // ipv6.go
+	tun         *ifup.TUN
+	cur         atomic.Pointer[sstp.Session]
+	routes      *ifup.RouteSet
+	pins        pinner // host routes to the server by the uplink (pin.go)
+	innerDial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	dnsRestore  func() error
+	dnsMu       sync.Mutex   // dnsWritten and dnsOriginal, read by the resolver (resolve.go)
+	dnsWritten  []netip.Addr // what resolv.conf lists now
+	dnsOriginal []netip.Addr // what the original resolv.conf listed
+	lastAddr    string       // ip:port of the last successful connection
+	v6          ipv6State    // ipv6.go
 
 	mu     sync.Mutex
 	status status
@@ -75,6 +77,9 @@ func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 	}
 	d := &Daemon{o: o, cfg: cfg, log: log, innerDial: cfg.DialContext}
 	d.cfg.DialContext = d.dialContext
+	if d.cfg.Resolver == nil {
+		d.cfg.Resolver = d.resolver()
+	}
 	d.pins.set = ifup.NewRouteSet()
 	d.status.Server = o.Server
 	d.status.State = "starting"
@@ -359,7 +364,11 @@ func (d *Daemon) writeDNS(servers []netip.Addr) {
 	if d.dnsRestore != nil {
 		d.log.Info("resolv.conf rewritten: the server gave other DNS servers", "dns", servers)
 	}
-	d.dnsRestore, d.dnsWritten = restore, slices.Clone(servers)
+	d.dnsRestore = restore
+	d.dnsMu.Lock()
+	d.dnsWritten = slices.Clone(servers)
+	d.dnsOriginal = readNameservers(d.o.ResolvConf + ifup.BackupSuffix)
+	d.dnsMu.Unlock()
 }
 
 func (d *Daemon) down(sess *sstp.Session) {

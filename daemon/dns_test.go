@@ -33,3 +33,25 @@ func TestPeerDNSWrittenAgainWhenItChanges(t *testing.T) {
 		t.Errorf("after teardown resolv.conf is\n%s", got)
 	}
 }
+
+// While resolv.conf lists the peer's DNS servers, the daemon's own look-ups
+// ask the original file's servers instead (the peer's are only reachable
+// through the tunnel, which is down when a reconnect resolves the server).
+func TestOwnLookupsAskTheOriginalServers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "resolv.conf")
+	os.WriteFile(path, []byte("# home\nnameserver 192.0.2.1\nsearch lan\nnameserver 2001:db8::53\n"), 0o644)
+	d := New(&Options{UsePeerDNS: true, ResolvConf: path}, sstp.Config{}, nil)
+	a := netip.MustParseAddr
+	if got := d.originalNameserver(a("10.0.0.53")); got.IsValid() {
+		t.Errorf("before any write: %v", got)
+	}
+	d.writeDNS([]netip.Addr{a("10.0.0.53"), a("10.0.0.54"), a("10.0.0.55")})
+	defer d.teardown()
+	for _, tt := range []struct{ ns, want string }{
+		{"10.0.0.53", "192.0.2.1"}, {"10.0.0.54", "2001:db8::53"}, {"10.0.0.55", "192.0.2.1"}, {"192.0.2.1", "invalid IP"},
+	} {
+		if got := d.originalNameserver(a(tt.ns)).String(); got != tt.want {
+			t.Errorf("originalNameserver(%s) = %s, want %s", tt.ns, got, tt.want)
+		}
+	}
+}

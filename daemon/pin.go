@@ -42,9 +42,9 @@ import (
 //     during a reconnect (the device and its routes stay while the session
 //     is rebuilt), so LAN traffic is dropped, never sent in clear.
 //
-// The daemon's own DNS look-ups are not pinned: a resolver reachable only
-// through the tunnel fails while it is down, and Dial falls back to the last
-// address that worked (see dial).
+// The daemon's own DNS look-ups are not pinned (a host route to the resolver
+// would take the LAN's queries out of the tunnel too): resolve.go binds
+// their sockets to the uplink device instead.
 
 // pinner owns the host routes to the server.
 type pinner struct {

@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -256,5 +258,117 @@ func TestPeerDNSRewrittenOnReconnect(t *testing.T) {
 	}
 	if r, _ := os.ReadFile(resolv); string(r) != original {
 		t.Errorf("resolv.conf not restored:\n%s", r)
+	}
+}
+
+// dnsHelperEnv starts TestHelperDNSServer as a DNS server: "ADDR:PORT,FILE"
+// answers A queries for sniName with the address in FILE, read per query.
+const dnsHelperEnv = "SSTPGO_E2E_DNS_SERVER"
+
+// startDNS runs a DNS server for sniName in the server namespace at addr
+// (port 53), answering with the address written to the returned file.
+func (tp *topo) startDNS(addr, answer string) (answerFile string) {
+	tp.t.Helper()
+	answerFile = filepath.Join(tp.dir, "dns-answer")
+	os.WriteFile(answerFile, []byte(answer), 0o644)
+	tp.srv.start("dns", []string{dnsHelperEnv + "=" + addr + ":53," + answerFile},
+		os.Args[0], "-test.run=^TestHelperDNSServer$", "-test.timeout=0")
+	return answerFile
+}
+
+// TestHelperDNSServer is not a test: startDNS runs it in a namespace.
+func TestHelperDNSServer(t *testing.T) {
+	spec := os.Getenv(dnsHelperEnv)
+	if spec == "" {
+		t.Skip("helper process for startDNS")
+	}
+	listen, file, _ := strings.Cut(spec, ",")
+	pc, err := net.ListenPacket("udp", listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 512)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(file)
+		if resp := dnsAnswer(buf[:n], strings.TrimSpace(string(b))); resp != nil {
+			pc.WriteTo(resp, from)
+		}
+	}
+}
+
+// dnsAnswer answers one query (RFC 1035 section 4.1): an A record for
+// sniName, no records for anything else.
+func dnsAnswer(q []byte, answer string) []byte {
+	if len(q) < 12 {
+		return nil
+	}
+	i := 12
+	var labels []string
+	for i < len(q) && q[i] != 0 {
+		l := int(q[i])
+		if i+1+l > len(q) {
+			return nil
+		}
+		labels = append(labels, string(q[i+1:i+1+l]))
+		i += 1 + l
+	}
+	if i+5 > len(q) {
+		return nil
+	}
+	qEnd := i + 5 // root label, QTYPE, QCLASS
+	qtype := int(q[i+1])<<8 | int(q[i+2])
+	a, err := netip.ParseAddr(answer)
+	hit := qtype == 1 && strings.EqualFold(strings.Join(labels, "."), sniName) && err == nil && a.Is4()
+	r := append([]byte{q[0], q[1], 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0}, q[12:qEnd]...)
+	if hit {
+		r[7] = 1
+		ip := a.As4()
+		r = append(r, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4)
+		r = append(r, ip[:]...)
+	}
+	return r
+}
+
+// Issue 11 point 2 with the resolver beyond the uplink's gateway, where
+// --default-route's /1 routes capture it: the daemon's own query for the
+// server's new address leaves by the uplink (its socket bound to the
+// uplink's device), so the name is really resolved again during the
+// outage, not only from the last address.
+func TestServerMovesDNSBehindGateway(t *testing.T) {
+	tp := newTopo(t)
+	const dnsAddr = "192.0.2.53"
+	tp.srv.run("ip", "addr", "add", movedWAN+"/32", "dev", "lo")
+	tp.srv.run("ip", "addr", "add", dnsAddr+"/32", "dev", "lo")
+	dir := filepath.Join("/etc/netns", tp.rtr.name)
+	os.MkdirAll(dir, 0o755)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.WriteFile(filepath.Join(dir, "hosts"), []byte("127.0.0.1 localhost\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver "+dnsAddr+"\noptions timeout:1 attempts:2\n"), 0o644)
+	answer := tp.startDNS(dnsAddr, serverWAN)
+	srv := tp.startServer()
+	args := tp.clientArgs("--default-route")
+	for i, a := range args {
+		if a == serverWAN {
+			args[i] = sniName
+		}
+	}
+	cli := tp.rtr.start("sstpgo", nil, args...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		t.Fatal("tunnel did not come up")
+	}
+	eventually(t, 10*time.Second, "ping before the move", tp.pingCorp)
+	os.WriteFile(answer, []byte(movedWAN), 0o644)
+	srv.signal(syscall.SIGKILL)
+	srv.wait(5 * time.Second)
+	start := time.Now()
+	tp.startServerAt(movedWAN, "10.0.0.53")
+	eventually(t, 30*time.Second, "ping after the server moved", tp.pingCorp)
+	t.Logf("LAN reaches the corporate host %v after the server came back at its new address", time.Since(start).Round(100*time.Millisecond))
+	if !strings.Contains(cli.Output(), `msg="DNS ok" detail=`+movedWAN) {
+		t.Errorf("the new address was not resolved")
 	}
 }
