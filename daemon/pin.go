@@ -66,7 +66,7 @@ func (d *Daemon) needPin(a netip.Addr) bool {
 
 // dialContext is sstp.Config.DialContext: pin, then connect.
 func (d *Daemon) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	if ap, err := netip.ParseAddrPort(addr); err == nil && d.needPin(ap.Addr().Unmap()) {
+	if ap, err := netip.ParseAddrPort(addr); err == nil && d.tun != nil && d.needPin(ap.Addr().Unmap()) {
 		d.pin(ap.Addr().Unmap())
 	}
 	if d.innerDial != nil {
