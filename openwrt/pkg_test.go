@@ -657,7 +657,7 @@ func checkAPKDB(t *testing.T, name string, contents map[string][]byte, conffiles
 	dir := "lib/apk/packages/" + name
 	var all []string
 	for p := range contents {
-		if p != dir+".conffiles" && p != dir+".conffiles_static" {
+		if p != dir+".list" && p != dir+".conffiles" && p != dir+".conffiles_static" {
 			all = append(all, "/"+p)
 		}
 	}

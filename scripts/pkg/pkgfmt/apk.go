@@ -142,8 +142,9 @@ func apkInfo(w *adbWriter, m Meta, installed int64) (uint32, int) {
 
 // apkDBFiles adds what package-pack.mk puts in every OpenWrt .apk under
 // /lib/apk/packages: NAME.list (every file, sorted, as find prints them
-// before the conffiles lists exist), NAME.conffiles and, for the conffiles
-// that are files, NAME.conffiles_static ("path sha256").
+// before the list itself and the conffiles lists exist), NAME.conffiles
+// and, for the conffiles that are files, NAME.conffiles_static ("path
+// sha256").
 func apkDBFiles(m Meta, entries []Entry) []Entry {
 	dir := "lib/apk/packages/" + m.Name
 	var list []string
@@ -152,7 +153,6 @@ func apkDBFiles(m Meta, entries []Entry) []Entry {
 			list = append(list, "/"+strings.Trim(e.Path, "/"))
 		}
 	}
-	list = append(list, "/"+dir+".list")
 	sort.Strings(list)
 	out := append(entries[:len(entries):len(entries)], Entry{Path: dir + ".list", Mode: 0o644, Data: []byte(strings.Join(list, "\n") + "\n")})
 	if len(m.Conffiles) == 0 {
