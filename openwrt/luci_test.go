@@ -540,6 +540,25 @@ func TestLuCITranslations(t *testing.T) {
 	if n < 50 {
 		t.Errorf("found only %d translated strings in the view", n)
 	}
+	// translations: no msgid that the view no longer has
+	pos, _ := filepath.Glob(luciPkg + "/po/*/*.po")
+	for _, p := range pos {
+		if strings.Contains(p, "/templates/") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := range potMsgids(t, string(b)) {
+			if id != "" && !ids[id] {
+				t.Errorf("%s translates %q, which the view does not use", p, id)
+			}
+		}
+	}
+	if len(pos) == 0 {
+		t.Error("no translation in po/")
+	}
 	if strings.Contains(string(view), `_("`) {
 		t.Error("translated strings must use single quotes (the .pot test reads those)")
 	}

@@ -799,3 +799,35 @@ func TestPackageArchs(t *testing.T) {
 		}
 	}
 }
+
+// TestLuciI18n: each po/LANG becomes a luci-i18n-sstpgo-LANG package as
+// luci.mk builds it: the compiled catalog and the uci-defaults script.
+func TestLuciI18n(t *testing.T) {
+	ms, ess, err := pkgfmt.LuciI18n(".", "1.2.3-r4", "all", testMTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].Name != "luci-i18n-sstpgo-de" || !slices.Equal(ms[0].Depends, []string{"luci-proto-sstpgo"}) {
+		t.Fatalf("i18n packages %+v", ms)
+	}
+	po, err := os.ReadFile(luciPkg + "/po/de/sstpgo.po")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmo, _ := pkgfmt.LMO(po)
+	files := map[string][]byte{}
+	for _, e := range ess[0] {
+		files[e.Path] = e.Data
+	}
+	if len(lmo) == 0 || !bytes.Equal(files["usr/lib/lua/luci/i18n/sstpgo.de.lmo"], lmo) {
+		t.Errorf("catalog missing or different: files %d", len(files))
+	}
+	if string(files["etc/uci-defaults/luci-i18n-sstpgo-de"]) != "uci set luci.languages.de='Deutsch (German)'; uci commit luci\n" {
+		t.Errorf("uci-defaults %q", files["etc/uci-defaults/luci-i18n-sstpgo-de"])
+	}
+	for _, build := range []func(pkgfmt.Meta, []pkgfmt.Entry) ([]byte, error){pkgfmt.IPK, pkgfmt.APK} {
+		if _, err := build(ms[0], ess[0]); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -88,7 +88,19 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return write(*format, dir, m, es)
+	if err := write(*format, dir, m, es); err != nil {
+		return err
+	}
+	ms, ess, err := pkgfmt.LuciI18n(*owrt, v, luciArch, mtime)
+	if err != nil {
+		return err
+	}
+	for i := range ms {
+		if err := write(*format, dir, ms[i], ess[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func write(format, dir string, m pkgfmt.Meta, es []pkgfmt.Entry) error {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -153,6 +154,70 @@ func Luci(openwrtDir, version, arch string, mtime time.Time) (Meta, []Entry, err
 		MTime:       mtime,
 	}
 	return m, es, nil
+}
+
+// luciLangs are the names luci.mk gives the languages (LUCI_LANG.xx), for
+// the ones translated; its aliases (LUCI_LC_ALIAS) name the packages.
+var (
+	luciLangs   = map[string]string{"de": "Deutsch (German)"}
+	luciAliases = map[string]string{"bn_BD": "bn", "nb_NO": "no", "pt_BR": "pt-br", "zh_Hans": "zh-cn", "zh_Hant": "zh-tw"}
+)
+
+// LuciI18n returns one luci-i18n-sstpgo-LANG package per po/LANG/ of the
+// LuCI package, as luci.mk's LuciTranslation builds them: the catalogs
+// compiled with LMO into /usr/lib/lua/luci/i18n/NAME.LANG.lmo and a
+// uci-defaults script that offers the language in LuCI.
+func LuciI18n(openwrtDir, version, arch string, mtime time.Time) ([]Meta, [][]Entry, error) {
+	poDir := filepath.Join(openwrtDir, LuciDir, "po")
+	dirs, err := os.ReadDir(poDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var metas []Meta
+	var all [][]Entry
+	for _, d := range dirs {
+		lang := d.Name()
+		if !d.IsDir() || lang == "templates" {
+			continue
+		}
+		code := lang
+		if a, ok := luciAliases[lang]; ok {
+			code = a
+		}
+		name := luciLangs[lang]
+		if name == "" {
+			name = lang
+		}
+		pkg := "luci-i18n-sstpgo-" + code
+		es := []Entry{{Path: "etc/uci-defaults/" + pkg, Mode: 0o644,
+			Data: []byte("uci set luci.languages." + strings.ReplaceAll(code, "-", "_") + "='" + name + "'; uci commit luci\n")}}
+		pos, _ := filepath.Glob(filepath.Join(poDir, lang, "*.po"))
+		for _, p := range pos {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return nil, nil, err
+			}
+			lmo, err := LMO(b)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", p, err)
+			}
+			if lmo != nil {
+				base := strings.TrimSuffix(filepath.Base(p), ".po")
+				es = append(es, Entry{Path: "usr/lib/lua/luci/i18n/" + base + "." + code + ".lmo", Mode: 0o644, Data: lmo})
+			}
+		}
+		metas = append(metas, Meta{
+			Name: pkg, Version: version, Arch: arch,
+			Depends:    []string{LuciName},
+			Source:     "feeds/luci/protocols/luci-proto-sstpgo",
+			SourceName: LuciName,
+			License:    License, Section: "luci", URL: URL, Maintainer: Maintainer,
+			Description: "Translation for " + LuciName + " - " + name,
+			MTime:       mtime,
+		})
+		all = append(all, es)
+	}
+	return metas, all, nil
 }
 
 // goEnv maps every OpenWrt package architecture that Go can target to the
