@@ -141,8 +141,15 @@ func TestRPCDCertificates(t *testing.T) {
 	if di, _ := os.Stat(dir); di.Mode().Perm() != 0o700 {
 		t.Errorf("directory mode %o", di.Mode().Perm())
 	}
+	// the key's path comes back, never the key
 	got := call("getCertificates", map[string]string{"interface": "vpn"})
-	if k, _ := got["client_key"].(map[string]any); k == nil || k["pem"] != testKeyPEM+"\n" || k["path"] != want {
+	if k, _ := got["client_key"].(map[string]any); k == nil || k["pem"] != nil || k["path"] != want {
+		t.Errorf("getCertificates: %v", got)
+	}
+	certText := "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+	call("setCertificate", map[string]string{"interface": "vpn", "option": "ca_cert", "pem": certText})
+	got = call("getCertificates", map[string]string{"interface": "vpn"})
+	if c, _ := got["ca_cert"].(map[string]any); c == nil || c["pem"] != certText+"\n" {
 		t.Errorf("getCertificates: %v", got)
 	}
 	for _, bad := range []map[string]string{

@@ -134,7 +134,8 @@ func certPath(dir, iface, option string) (string, error) {
 }
 
 // getCertificates returns, for each option with a stored file, its path
-// and PEM text.
+// and PEM text; for the private key only the path: a key goes into the
+// router, never back out to a browser.
 func getCertificates(dir, iface string) []byte {
 	var o jsonObj
 	for _, option := range []string{"ca_cert", "client_cert", "client_key", "eap_ca"} {
@@ -142,13 +143,20 @@ func getCertificates(dir, iface string) []byte {
 		if err != nil {
 			return rpcdError(err.Error())
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
 		var f jsonObj
-		f.str("path", p)
-		f.str("pem", string(b))
+		if option == "client_key" {
+			if _, err := os.Stat(p); err != nil {
+				continue
+			}
+			f.str("path", p)
+		} else {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			f.str("path", p)
+			f.str("pem", string(b))
+		}
 		o.obj(option, &f)
 	}
 	return o.bytes()

@@ -405,6 +405,9 @@ func TestLuCICertificateFiles(t *testing.T) {
 	if get("ca_cert", "loaded") != luciPEM || get("ca_cert", "forcewrite") != true {
 		t.Errorf("PEM text in /etc/config/network must be moved to a file on save: %v", p["ca_cert"])
 	}
+	if get("client_key", "loaded") != "/etc/sstpgo/vpn.client.key" {
+		t.Errorf("a stored key shows as %v, want its path (never the key)", get("client_key", "loaded"))
+	}
 	if get("eap_ca", "loaded") != "/root/ca.pem" {
 		t.Errorf("a path given by the user is kept: %v", p["eap_ca"])
 	}

@@ -150,7 +150,8 @@ const network = {
 
 const rpcCalls = [];
 const rpcAnswers = {
-	getCertificates: () => ({ client_cert: { path: '/etc/sstpgo/vpn.client.pem', pem: 'STORED CERT\n' } }),
+	getCertificates: () => ({ client_cert: { path: '/etc/sstpgo/vpn.client.pem', pem: 'STORED CERT\n' },
+		client_key: { path: '/etc/sstpgo/vpn.client.key' } }),
 	// as certrpcd.go names the files
 	setCertificate: (iface, option, pem) => pem ? { path: '/etc/sstpgo/' + iface + '.' +
 		{ ca_cert: 'ca.pem', client_cert: 'client.pem', client_key: 'client.key', eap_ca: 'eapca.pem' }[option] } : {},
@@ -243,7 +244,8 @@ async function main() {
 	}
 
 	// PEM options: load, write and remove through rpc, files under /etc/sstpgo
-	uciData.vpn = { client_cert: '/etc/sstpgo/vpn.client.pem', ca_cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', eap_ca: '/root/ca.pem' };
+	uciData.vpn = { client_cert: '/etc/sstpgo/vpn.client.pem', ca_cert: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', eap_ca: '/root/ca.pem',
+		client_key: '/etc/sstpgo/vpn.client.key' };
 	const pem = {};
 	for (const name of ['client_cert', 'client_key', 'ca_cert', 'eap_ca']) {
 		const o = options.find(o => o.option === name);

@@ -101,4 +101,4 @@ var lmoGoldenHashes = map[string]uint32{
 
 // po2lmoDE is the SHA-256 of luci-base's po2lmo output for po/de/sstpgo.po;
 // after changing the .po, compile it with po2lmo and record the new one.
-const po2lmoDE = "2d3d9e12c145fe87de7ca8ef241357a4bb728003bd845d3d5c8c2865e3260b91"
+const po2lmoDE = "2884ebb5f9a53a72e117e0f3c4a918e2baa39a62369586b8b7e579fff4100228"

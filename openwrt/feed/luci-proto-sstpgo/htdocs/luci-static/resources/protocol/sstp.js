@@ -259,7 +259,8 @@ function pemOption(s, tab, name, title, description, validate, rows, certs) {
 		var v = form.TextValue.prototype.load.call(this, section_id);
 		if (v != null && /-----BEGIN /.test(v))
 			this.forcewrite = true;
-		if (!managed(section_id, v))
+		// a stored key is never read back into the browser: its path shows
+		if (!managed(section_id, v) || name == 'client_key')
 			return v;
 		return certs(section_id).then(function(c) {
 			return (c && c[name] && c[name].pem) || v;
@@ -501,7 +502,7 @@ return network.registerProtocol('sstp', {
 			validateCACert, 4, certs);
 
 		pemOption(s, 'general', 'client_key', _('Client private key'),
-			_('Paste or upload the unencrypted private key, stored as /etc/sstpgo/INTERFACE.client.key (mode 0600, never in /etc/config/network), or give the path of a PEM file.'),
+			_('Paste or upload the unencrypted private key, stored as /etc/sstpgo/INTERFACE.client.key (mode 0600, never in /etc/config/network and never shown again: the field then holds its path), or give the path of a PEM file.'),
 			validateKey, 4, certs);
 
 		o = s.taboption('advanced', form.Flag, 'authfail', _('Stop after an authentication failure'),
