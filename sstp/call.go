@@ -90,7 +90,7 @@ func (s *Session) handle(now time.Time, pkt []byte) {
 		s.abort(err)
 		return
 	}
-	s.log.Debug("sstp recv", "msg", msg.Type.String())
+	s.log.Debug("sstp recv", "type", msg.Type.String())
 	switch msg.Type {
 	case MsgCallConnectAck:
 		s.connectAck(now, msg)
@@ -264,6 +264,6 @@ func (s *Session) write(b []byte) error {
 }
 
 func (s *Session) sendControl(t MessageType, attrs ...Attribute) error {
-	s.log.Debug("sstp send", "msg", t.String())
+	s.log.Debug("sstp send", "type", t.String())
 	return s.write(AppendControl(make([]byte, 0, 64), t, attrs...))
 }

@@ -132,7 +132,7 @@ func (s *Session) tryEcho() {
 		if s.wmu.TryLock() {
 			s.conn.Write(pkt)
 			s.wmu.Unlock()
-			s.log.Debug("sstp send", "msg", "ECHO_REQUEST")
+			s.log.Debug("sstp send", "type", "ECHO_REQUEST")
 			return
 		}
 		time.Sleep(5 * time.Millisecond)

@@ -73,7 +73,7 @@ func (s *Session) handlePacket(now time.Time, pkt []byte) {
 		s.abort(sstp.StatusInfo{AttrID: attrNoError, Status: statusInvalidFrame}, fmt.Errorf("%w: %w", ErrProtocol, err))
 		return
 	}
-	s.log.Debug("recv", "msg", c.Type.String())
+	s.log.Debug("recv", "type", c.Type.String())
 	s.handleControl(now, c, pkt)
 }
 
