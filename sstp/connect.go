@@ -74,7 +74,7 @@ func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) 
 	s.info.RemoteAddr = raw.RemoteAddr().String()
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if err := s.handshake(ctx, host, legacy); err != nil {
+	if err := s.handshake(ctx, host, port, legacy); err != nil {
 		raw.Close()
 		return nil, err
 	}

@@ -20,6 +20,7 @@ func (s *Session) httpPhase() bool {
 		s.end(fmt.Errorf("%w: %w", ErrHTTP, err))
 		return false
 	}
+	s.srv.update(s, func(i *SessionInfo) { i.Host = req.Host })
 	if code, reason := checkRequest(req); code != 200 {
 		s.write(sstp.AppendResponse(nil, code, reason))
 		s.end(fmt.Errorf("%w: %s %s: %d %s", ErrHTTP, req.Method, req.Path, code, reason))

@@ -57,6 +57,7 @@ type Server struct {
 type SessionInfo struct {
 	ID               int
 	User             string         // as sent by the client
+	Host             string         // the HTTP request's Host header
 	Auth             ppp.AuthMethod // the method the client answered (even if it failed)
 	Authenticated    bool
 	ClientIP         netip.Addr
