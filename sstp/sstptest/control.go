@@ -107,6 +107,9 @@ func (s *Session) handleControl(now time.Time, c sstp.Control, pkt []byte) {
 			s.end(s.ppp.failErr)
 		}
 	case msgEchoRequest:
+		if s.earlyEcho() {
+			return
+		}
 		if s.cfg.Fault != FaultDropEchoes {
 			s.sendControl(msgEchoResponse)
 		}

@@ -189,6 +189,17 @@ type Options struct {
 	PPPIdleTimeout time.Duration
 	// Fault makes the server misbehave (see the Fault constants).
 	Fault Fault
+
+	// Timing quirks of real servers (timing.go).
+
+	// AuthDelay holds the answer to the client's first authentication packet this long, as
+	// NPS does while an MFA push waits for the user or a RADIUS server is slow: the server
+	// stops retransmitting and ignores the client's retransmissions meanwhile, then answers
+	// the latest one. 0 = answer at once.
+	AuthDelay time.Duration
+	// AbortEarlyEcho answers an SSTP ECHO_REQUEST received before CALL_CONNECTED with
+	// CALL_ABORT, as accel-ppp does (its hello timer only runs in the connected state).
+	AbortEarlyEcho bool
 	// TLSConfig with a certificate; nil = a generated self-signed ECDSA P-256 certificate for
 	// "localhost", 127.0.0.1, ::1 and Hostnames. TLS 1.2 is the minimum either way.
 	TLSConfig *tls.Config

@@ -75,6 +75,7 @@ type Session struct {
 	closeAt     time.Time // end of a grace period (Terminate-Ack, DISCONNECT_ACK)
 	connectNaks int
 	ppp         pppServer
+	authHold    authHold // Options.AuthDelay (timing.go)
 }
 
 func newSession(srv *Server, id int, c net.Conn) *Session {
@@ -405,7 +406,7 @@ func (s *Session) readFailed(err error) {
 // deadline is the earliest pending timer.
 func (s *Session) deadline() (time.Time, bool) {
 	var d time.Time
-	for _, t := range []time.Time{s.connectedBy, s.echoAt, s.lcpEchoAt, s.closeAt, s.idleAt(), s.pppIdleAt(), s.ppp.deadline()} {
+	for _, t := range []time.Time{s.connectedBy, s.echoAt, s.lcpEchoAt, s.closeAt, s.idleAt(), s.pppIdleAt(), s.ppp.deadline(), s.authHold.until} {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
@@ -451,6 +452,9 @@ func (s *Session) timeout(now time.Time) {
 		s.connectedBy = time.Time{}
 		s.noCallConnected(now)
 		return
+	}
+	if due(s.authHold.until, now) {
+		s.releaseAuth(now)
 	}
 	if at := s.idleAt(); due(at, now) {
 		s.abort(sstp.StatusInfo{AttrID: attrNoError, Status: statusNegotiationTimeout}, ErrIdle)
