@@ -2,7 +2,6 @@ package sstp
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -42,10 +41,10 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	case <-s.up:
 	case <-s.done:
 	case <-ctx.Done():
-		s.fail(fmt.Errorf("%w after %v", ErrNegotiationTimout, cfg.NegotiationTimeout))
+		s.fail(s.negotiationTimeout())
 	}
 	if !stop() && !s.netUp.Load() {
-		s.fail(fmt.Errorf("%w after %v", ErrNegotiationTimout, cfg.NegotiationTimeout))
+		s.fail(s.negotiationTimeout())
 	}
 	if !s.netUp.Load() {
 		s.wg.Wait()
@@ -68,6 +67,8 @@ func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) 
 		closeReq: make(chan struct{}),
 		up:       make(chan struct{}),
 		v6up:     make(chan struct{}),
+		callUp:   make(chan struct{}),
+		wmu:      make(wlock, 1),
 		done:     make(chan struct{}),
 	}
 	s.info.Server = cfg.Server

@@ -16,9 +16,10 @@ func (s *Session) SendIP(buf []byte) error {
 	if err := EncapIP(buf); err != nil {
 		return err
 	}
-	s.wmu.Lock()
+	s.wmu.lock()
 	_, err := s.conn.Write(buf)
-	s.wmu.Unlock()
+	s.wmu.unlock()
+	s.writes.Add(1)
 	if err != nil {
 		return err
 	}
@@ -40,9 +41,10 @@ func (s *Session) SendBatch(buf []byte) error {
 	if err != nil {
 		return err
 	}
-	s.wmu.Lock()
+	s.wmu.lock()
 	_, err = s.conn.Write(buf)
-	s.wmu.Unlock()
+	s.wmu.unlock()
+	s.writes.Add(1)
 	if err != nil {
 		return err
 	}

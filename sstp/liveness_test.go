@@ -1,0 +1,117 @@
+package sstp_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
+)
+
+// waitDone waits for the session to end, up to limit of fake time, and
+// returns how long it took.
+func waitDone(t *testing.T, s *sstp.Session, limit time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	select {
+	case <-s.Done():
+	case <-time.After(limit):
+		t.Errorf("dead peer not detected within %v", limit)
+		s.Close() // must be bounded too
+	}
+	return time.Since(start)
+}
+
+// A server that stops reading (the TCP window full; here a pipe, where every
+// write blocks until the peer reads) must not hold the watchdog in its echo:
+// the dead peer is detected within echo interval + timeout of the last
+// packet received, and Close is bounded.
+func TestDeadPeerWithBlockedEchoWrite(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, cfg := pipeServer(t, sstptest.Options{Fault: sstptest.FaultStopReading})
+		cfg.HelloInterval, cfg.HelloTimeout = 10*time.Second, 20*time.Second
+		s, err := sstp.Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		took := waitDone(t, s, 10*time.Minute)
+		t.Logf("dead peer detected %v after the last packet (echo interval + timeout: 30s); Err: %v", took, s.Err())
+		if took > 30*time.Second {
+			t.Errorf("detection took %v, want <= 30s", took)
+		}
+		if !errors.Is(s.Err(), sstp.ErrPeerDead) {
+			t.Errorf("Err = %v, want ErrPeerDead", s.Err())
+		}
+		start := time.Now()
+		s.Close()
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Close took %v", d)
+		}
+	})
+}
+
+// stuckConn passes reads through but, once stuck is set, blocks every write
+// until it is closed: a path that only works one way (our segments are
+// lost, the server's still arrive), so the send buffer fills while the
+// server keeps talking.
+type stuckConn struct {
+	net.Conn
+	stuck     atomic.Bool
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+func (c *stuckConn) Write(b []byte) (int, error) {
+	if c.stuck.Load() {
+		<-c.closed
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(b)
+}
+
+func (c *stuckConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
+}
+
+// The server keeps sending (Echo Requests every 3 s) but nothing we write
+// leaves: the peer is not silent, yet the link is dead. A write stuck for the
+// echo timeout ends the session within echo interval + timeout.
+func TestDeadPeerWithStuckWriter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, cfg := pipeServer(t, sstptest.Options{Personality: sstptest.Generic, EchoInterval: 3 * time.Second})
+		var sc *stuckConn
+		dial := cfg.DialContext
+		cfg.DialContext = func(ctx context.Context, n, a string) (net.Conn, error) {
+			c, err := dial(ctx, n, a)
+			if err == nil {
+				sc = &stuckConn{Conn: c, closed: make(chan struct{})}
+				c = sc
+			}
+			return c, err
+		}
+		cfg.HelloInterval, cfg.HelloTimeout = 10*time.Second, 20*time.Second
+		s, err := sstp.Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.stuck.Store(true)
+		go s.SendIP(make([]byte, sstp.Headroom+20)) // a data write that never completes
+		took := waitDone(t, s, 10*time.Minute)
+		t.Logf("stuck link detected after %v (echo interval + timeout: 30s); Err: %v", took, s.Err())
+		if took > 30*time.Second {
+			t.Errorf("detection took %v, want <= 30s", took)
+		}
+		start := time.Now()
+		s.Close()
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Close took %v", d)
+		}
+	})
+}
