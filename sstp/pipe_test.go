@@ -5,7 +5,6 @@ import (
 	"net"
 	"sync"
 	"testing"
-	"testing/synctest"
 
 	"github.com/sstpgo/sstpgo/ppp"
 	"github.com/sstpgo/sstpgo/sstp"
@@ -16,6 +15,7 @@ import (
 // client and the test server then run in fake time, so a test of a 45 s
 // authentication or a 30 s dead-peer timer takes milliseconds.
 type pipeListener struct {
+	wrap      func(net.Conn) net.Conn // if set, wraps the server's end
 	conns     chan net.Conn
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -44,6 +44,9 @@ func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
 // dial is a Config.DialContext that connects to the listener.
 func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
 	c, s := net.Pipe()
+	if l.wrap != nil {
+		s = l.wrap(s)
+	}
 	select {
 	case l.conns <- s:
 		return c, nil
@@ -63,7 +66,14 @@ func (pipeAddr) String() string  { return "127.0.0.1:443" }
 // synctest bubble, and returns it with a client configuration for it.
 func pipeServer(t *testing.T, opts sstptest.Options) (*sstptest.Server, sstp.Config) {
 	t.Helper()
+	return pipeServerWrap(t, opts, nil)
+}
+
+// pipeServerWrap is pipeServer with the server's end of each connection wrapped.
+func pipeServerWrap(t *testing.T, opts sstptest.Options, wrap func(net.Conn) net.Conn) (*sstptest.Server, sstp.Config) {
+	t.Helper()
 	l := newPipeListener()
+	l.wrap = wrap
 	srv := sstptest.NewUnstartedServer(opts)
 	srv.StartListener(l)
 	t.Cleanup(srv.Close)
@@ -75,5 +85,3 @@ func pipeServer(t *testing.T, opts sstptest.Options) (*sstptest.Server, sstp.Con
 		PPP:         ppp.Config{Username: "user", Password: "pass"},
 	}
 }
-
-var _ = synctest.Test

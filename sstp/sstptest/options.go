@@ -200,6 +200,9 @@ type Options struct {
 	// AbortEarlyEcho answers an SSTP ECHO_REQUEST received before CALL_CONNECTED with
 	// CALL_ABORT, as accel-ppp does (its hello timer only runs in the connected state).
 	AbortEarlyEcho bool
+	// DisconnectAfterUp sends CALL_DISCONNECT as soon as the network phase is up (the server
+	// ending the call cleanly: an admin's disconnect, a session time limit).
+	DisconnectAfterUp bool
 	// TLSConfig with a certificate; nil = a generated self-signed ECDSA P-256 certificate for
 	// "localhost", 127.0.0.1, ::1 and Hostnames. TLS 1.2 is the minimum either way.
 	TLSConfig *tls.Config

@@ -317,19 +317,20 @@ func (s *Session) readLoop() {
 			}
 			return
 		}
+		s.recordControl(pkt)
 		if s.fastIP(pkt) {
 			continue
 		}
 		select {
 		case s.in <- pkt:
 		case <-s.dead:
-			io.Copy(io.Discard, s.br) // until EOF, the linger deadline or Close
+			s.drain(buf) // until EOF, the linger deadline or Close
 			return
 		}
 		select {
 		case <-s.free:
 		case <-s.dead:
-			io.Copy(io.Discard, s.br)
+			s.drain(buf)
 			return
 		}
 	}
