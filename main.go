@@ -136,7 +136,7 @@ func connectFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "page-out-after", Usage: "once the tunnel has been up this long, drop the start-up code (TLS handshake, x509, CLI) from memory; it is read back from flash on the next reconnect (0: never)", Value: 10 * time.Minute},
 		&cli.DurationFlag{Name: "echo-interval", Usage: "idle time before an SSTP echo request", Value: sstp.DefaultHelloInterval},
 		&cli.DurationFlag{Name: "echo-timeout", Usage: "time to wait for any packet after an echo request before the path counts as dead", Value: sstp.DefaultHelloTimeout},
-		&cli.DurationFlag{Name: "connect-timeout", Usage: "bound on one connection attempt, TCP to IP configured", Value: 30 * time.Second},
+		&cli.DurationFlag{Name: "connect-timeout", Usage: "bound on one connection attempt, TCP to IP configured", Value: sstp.DefaultNegotiationTimeout},
 		&cli.BoolFlag{Name: "netifd", Usage: "OpenWrt netifd mode: leave addresses and routes to netifd, report through --up-script"},
 	}
 }
@@ -343,6 +343,8 @@ func exitCodeFor(err error) int {
 		return exitAuth
 	case errors.Is(err, context.Canceled):
 		return exitOK
+	case sstp.IsServerEnded(err): // Call Abort/Disconnect, LCP Terminate, TCP reset/EOF
+		return exitUnreachable
 	}
 	return exitUnreachable
 }

@@ -20,10 +20,19 @@ import (
 
 // Defaults for the client's timers. MS-SSTP 3.2.2 gives 60 s for negotiation and
 // for the hello timer; routers want a dead path noticed far sooner, so the hello
-// defaults detect a silent peer within 30 s.
+// defaults detect a silent peer within 30 s (the hello timer runs only once the
+// call is connected).
 const (
-	DefaultPort               = "443"
-	DefaultNegotiationTimeout = 60 * time.Second
+	DefaultPort = "443"
+	// DefaultNegotiationTimeout bounds one connection attempt, TCP to IP
+	// configured (the CLI's --connect-timeout). Authentication can be silent
+	// for up to a minute: the NPS extension for Entra MFA asks for a 60 s
+	// RADIUS timeout on the VPN server so a phone approval can get through,
+	// and Windows clients wait for it. 90 s lets such a 45-60 s approval
+	// through, plus the TCP, TLS, HTTPS, SSTP and LCP round trips before it
+	// and IPCP after it on a slow link; MS-SSTP's own 60 s negotiation timer
+	// (Call Connect Request to Call Connected) would cut a 59 s approval.
+	DefaultNegotiationTimeout = 90 * time.Second
 	DefaultHelloInterval      = 10 * time.Second
 	DefaultHelloTimeout       = 20 * time.Second
 	// DefaultDisconnectWait is how long Close waits for Call Disconnect Ack.
