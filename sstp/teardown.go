@@ -98,7 +98,7 @@ func (s *Session) stepHint(st Step, err error) string {
 	case st == StepIP && errors.Is(err, ppp.ErrNegotiation):
 		return "IP configuration (IPCP) did not converge: the server kept refusing an option (address or DNS); --log-level debug shows which"
 	case st == StepIP:
-		return "IP configuration (IPCP) did not complete: check the server's address pool and DNS settings; --log-level debug shows the exchange"
+		return "IP configuration (IPCP) did not complete: the server kept Nak'ing or ignoring an option (address, DNS); --log-level debug shows which"
 	case st == StepTunnel && errors.Is(err, ErrPeerDead):
 		return "the server stopped answering: the path (uplink, NAT, firewall) or the server is down"
 	}
