@@ -2,6 +2,7 @@ package sstp
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,6 +189,11 @@ func (s *Session) flushPPP(now time.Time) {
 		return
 	}
 	if st := s.ppp.Phase(); s.step.Load() == int32(StepLCP) && (st == ppp.PhaseAuthenticate || st == ppp.PhaseNetwork) {
+		detail := "link open"
+		if mru := s.ppp.PeerMRU(); mru > 0 {
+			detail += ", server MRU " + strconv.Itoa(mru)
+		}
+		s.cfg.step(StepLCP, detail)
 		s.step.Store(int32(StepAuth))
 	}
 	for _, ev := range s.ppp.Events() {
