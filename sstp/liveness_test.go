@@ -115,3 +115,39 @@ func TestDeadPeerWithStuckWriter(t *testing.T) {
 		}
 	})
 }
+
+// The same over real TCP: a server that stops reading while the client
+// sends, so the window fills and the client's write blocks. Detection is
+// logged (no wall-clock assertion beyond a generous bound); it must come
+// from the watchdog, not from TCP giving up.
+func TestDeadPeerServerStopsReadingTCP(t *testing.T) {
+	checkGoroutines(t)
+	srv := sstptest.NewServer(sstptest.Options{Fault: sstptest.FaultStopReading})
+	defer srv.Close()
+	cfg := clientConfig(srv, "user", "pass")
+	cfg.HelloInterval, cfg.HelloTimeout = 300*time.Millisecond, 700*time.Millisecond
+	s, err := sstp.Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := sstp.NewBatch()
+	for b.Room() {
+		b.Tail()[0] = 0x45
+		b.Add(1400)
+	}
+	start := time.Now()
+	go func() {
+		for s.SendBatch(b.Bytes()) == nil {
+		}
+	}()
+	select {
+	case <-s.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("dead peer not detected within 30s")
+	}
+	t.Logf("detected after %v (echo interval + timeout: 1s): %v", time.Since(start).Round(time.Millisecond), s.Err())
+	if !errors.Is(s.Err(), sstp.ErrPeerDead) {
+		t.Errorf("Err = %v, want ErrPeerDead", s.Err())
+	}
+}

@@ -282,3 +282,27 @@ func TestCloseBoundedServerUnreachable(t *testing.T) {
 		})
 	}
 }
+
+// The same over real TCP, as SIGTERM meets it: the server becomes
+// unreachable (everything sent is lost, nothing comes back). Logged; the
+// bound is generous, the fake-time test above holds the exact figure.
+func TestCloseBoundedBlackholedTCP(t *testing.T) {
+	checkGoroutines(t)
+	srv := sstptest.NewServer(sstptest.Options{})
+	defer srv.Close()
+	cfg := clientConfig(srv, "user", "pass")
+	cfg.DialContext = (&net.Dialer{}).DialContext
+	bh := withBlackhole(&cfg)
+	s, err := sstp.Dial(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	(*bh).hole.Store(true)
+	start := time.Now()
+	s.Close()
+	took := time.Since(start)
+	t.Logf("Close with the server unreachable took %v", took.Round(time.Millisecond))
+	if took > 4*time.Second {
+		t.Errorf("Close took %v, want about 1s", took)
+	}
+}
