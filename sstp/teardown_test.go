@@ -147,10 +147,12 @@ func TestAuthFailureSendsCallDisconnect(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				srv, cfg, alerts := tls12Server(t, sstptest.Options{Personality: sstptest.Generic})
 				cfg.PPP.Password, cfg.PPP.Auth = "wrong", []ppp.AuthMethod{m}
+				start := time.Now()
 				_, err := sstp.Dial(context.Background(), cfg)
 				if !sstp.IsAuthError(err) {
 					t.Fatalf("error %v is not an auth error", err)
 				}
+				t.Logf("Dial returned after %v: %v", time.Since(start), err)
 				synctest.Wait()
 				srv.Close()
 				if got := received(srv); !slices.Contains(got, sstp.MsgCallDisconnect) {
