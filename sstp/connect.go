@@ -2,6 +2,7 @@ package sstp
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -34,17 +35,20 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 		return nil, err
 	}
 	raw := s.raw
-	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() {
+		s.fail(s.stopped(ctx)) // the reason first: the deadline below fails reads too
+		raw.SetDeadline(time.Unix(1, 0))
+	})
 	defer stop()
 	s.start()
 	select {
 	case <-s.up:
 	case <-s.done:
 	case <-ctx.Done():
-		s.fail(s.negotiationTimeout())
+		s.fail(s.stopped(ctx))
 	}
 	if !stop() && !s.netUp.Load() {
-		s.fail(s.negotiationTimeout())
+		s.fail(s.stopped(ctx))
 	}
 	if !s.netUp.Load() {
 		s.wg.Wait()
@@ -52,6 +56,15 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	}
 	raw.SetDeadline(time.Time{})
 	return s, nil
+}
+
+// stopped is the error for Dial's context ending: the caller's cancellation
+// (a stop signal) as such, else the negotiation timer.
+func (s *Session) stopped(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	return s.negotiationTimeout()
 }
 
 // dialTLS connects (DNS, TCP, see dial.go) and runs TLS and the HTTPS request;

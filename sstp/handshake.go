@@ -72,6 +72,9 @@ func forwardSecret(cs tls.ConnectionState) bool {
 // timeoutErr names a negotiation timeout as such.
 func timeoutErr(ctx context.Context, err error, d time.Duration) error {
 	var ne net.Error
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err) // stopped by the caller, not timed out
+	}
 	if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Errorf("%w after %v (%v)", ErrNegotiationTimout, d, err)
 	}

@@ -83,3 +83,22 @@ func TestAuthenticationNoAnswerWithinConnectTimeout(t *testing.T) {
 		}
 	})
 }
+
+// A stop (SIGTERM cancels Dial's context) during a long authentication ends
+// Dial at once with context.Canceled (exit 0), not as a connect timeout.
+func TestCancelDuringAuthentication(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, cfg := pipeServer(t, sstptest.Options{AuthDelay: time.Hour})
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(10*time.Second, cancel)
+		start := time.Now()
+		_, err := sstp.Dial(ctx, cfg)
+		t.Logf("after %v: %v", time.Since(start), err)
+		if !errors.Is(err, context.Canceled) || errors.Is(err, sstp.ErrNegotiationTimout) {
+			t.Errorf("error %v, want context.Canceled", err)
+		}
+		if d := time.Since(start); d > 11*time.Second {
+			t.Errorf("Dial returned %v after the cancel", d-10*time.Second)
+		}
+	})
+}
