@@ -69,7 +69,8 @@ type SessionInfo struct {
 	IPv6Up           bool  // IPV6CP opened
 	ClientDisconnect bool  // the client sent CALL_DISCONNECT
 	// Received lists the control messages the client sent, in order, those
-	// that came after the server ended the call included (teardown.go).
+	// that came after the server ended the call included (teardown.go; the
+	// latest 128 to 256 in a long session).
 	Received     []sstp.MessageType
 	AuthAttempts int
 	EAPMethod    string // "eap-tls" after an EAP-TLS success
