@@ -151,3 +151,39 @@ func TestDeadPeerServerStopsReadingTCP(t *testing.T) {
 		t.Errorf("Err = %v, want ErrPeerDead", s.Err())
 	}
 }
+
+// Close is bounded even when the loop itself is blocked behind a stuck data
+// write (answering the server's Echo Request): it must not wait for the
+// watchdog to notice the stuck link.
+func TestCloseWithLoopBlockedBehindStuckWrite(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, cfg := pipeServer(t, sstptest.Options{Personality: sstptest.Generic, EchoInterval: time.Second})
+		var sc *stuckConn
+		dial := cfg.DialContext
+		cfg.DialContext = func(ctx context.Context, n, a string) (net.Conn, error) {
+			c, err := dial(ctx, n, a)
+			if err == nil {
+				sc = &stuckConn{Conn: c, closed: make(chan struct{})}
+				c = sc
+			}
+			return c, err
+		}
+		cfg.HelloInterval, cfg.HelloTimeout = 10*time.Second, 20*time.Second
+		s, err := sstp.Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc.stuck.Store(true)
+		pkt := make([]byte, sstp.Headroom+20)
+		pkt[sstp.Headroom] = 0x45
+		go s.SendIP(pkt)
+		time.Sleep(2 * time.Second) // the server's echo arrives; the loop waits to answer
+		start := time.Now()
+		s.Close()
+		took := time.Since(start)
+		t.Logf("Close took %v", took)
+		if took > 2*time.Second {
+			t.Errorf("Close took %v, want <= 2s", took)
+		}
+	})
+}

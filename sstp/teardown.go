@@ -111,7 +111,16 @@ func (s *Session) stepHint(st Step, err error) string {
 // a server that is unreachable or has stopped reading costs at most
 // DefaultDisconnectWait + closeNotifyWait.
 func (s *Session) Close() error {
-	s.closeOnce.Do(func() { close(s.closeReq) })
+	s.closeOnce.Do(func() {
+		// The loop may itself wait behind a stuck data write (answering an
+		// echo): the write deadline ends that write, and the timer ends the
+		// session whatever the loop is doing.
+		s.raw.SetWriteDeadline(time.Now().Add(DefaultDisconnectWait))
+		bound := time.AfterFunc(DefaultDisconnectWait+closeNotifyWait, func() { s.fail(nil) })
+		defer bound.Stop()
+		close(s.closeReq)
+		s.wg.Wait()
+	})
 	s.wg.Wait()
 	return nil
 }
