@@ -272,16 +272,13 @@ func (s *Session) ipv4Up(ev ppp.Event) {
 	s.upOnce.Do(func() { close(s.up) })
 }
 
-// write sends b from the loop; it gives up when the session ends while a
-// stuck write holds the lock.
+// write sends b from the loop. Behind a stuck data write it waits until the
+// session fails (watchdog, Close's bound), which closes the connection and
+// so ends the stuck write.
 func (s *Session) write(b []byte) error {
-	select {
-	case s.wmu <- struct{}{}:
-	case <-s.done:
-		return ErrClosed
-	}
+	s.wmu.Lock()
 	_, err := s.conn.Write(b)
-	s.wmu.unlock()
+	s.wmu.Unlock()
 	s.writes.Add(1)
 	return err
 }

@@ -81,7 +81,6 @@ func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) 
 		up:       make(chan struct{}),
 		v6up:     make(chan struct{}),
 		callUp:   make(chan struct{}),
-		wmu:      make(wlock, 1),
 		done:     make(chan struct{}),
 	}
 	s.info.Server = cfg.Server

@@ -16,9 +16,9 @@ func (s *Session) SendIP(buf []byte) error {
 	if err := EncapIP(buf); err != nil {
 		return err
 	}
-	s.wmu.lock()
+	s.wmu.Lock()
 	_, err := s.conn.Write(buf)
-	s.wmu.unlock()
+	s.wmu.Unlock()
 	s.writes.Add(1)
 	if err != nil {
 		return err
@@ -41,9 +41,9 @@ func (s *Session) SendBatch(buf []byte) error {
 	if err != nil {
 		return err
 	}
-	s.wmu.lock()
+	s.wmu.Lock()
 	_, err = s.conn.Write(buf)
-	s.wmu.unlock()
+	s.wmu.Unlock()
 	s.writes.Add(1)
 	if err != nil {
 		return err

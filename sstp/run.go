@@ -122,8 +122,8 @@ func (s *Session) watchdog() {
 		now := time.Now().UnixNano()
 		next := int64(interval)
 		// A write that has not completed since stuckAt is stuck.
-		if s.wmu.tryLock() {
-			s.wmu.unlock()
+		if s.wmu.TryLock() {
+			s.wmu.Unlock()
 			stuckAt = 0
 		} else if w := s.writes.Load(); stuckAt == 0 || w != stuckWrites {
 			stuckAt, stuckWrites = now, w
@@ -162,7 +162,7 @@ func (s *Session) watchdog() {
 // within timeout ends the session: the write is then unblocked by the
 // connection's close.
 func (s *Session) sendEcho(timeout time.Duration) {
-	if !s.wmu.tryLock() {
+	if !s.wmu.TryLock() {
 		return
 	}
 	stuck := time.AfterFunc(timeout, func() {
@@ -171,7 +171,7 @@ func (s *Session) sendEcho(timeout time.Duration) {
 	})
 	s.conn.Write(AppendControl(make([]byte, 0, 8), MsgEchoRequest))
 	stuck.Stop()
-	s.wmu.unlock()
+	s.wmu.Unlock()
 	s.writes.Add(1)
 	s.log.Debug("sstp send", "type", "ECHO_REQUEST")
 }

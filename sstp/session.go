@@ -90,7 +90,7 @@ type Session struct {
 	certDER []byte
 	ppp     *ppp.Client
 
-	wmu    wlock         // serialises TLS writes: data path and control
+	wmu    sync.Mutex    // serialises TLS writes: data path and control
 	writes atomic.Uint32 // TLS writes completed: the watchdog tells a stuck write by it
 
 	ctl      chan ctlMsg   // control packets and PPP control frames, reader → loop

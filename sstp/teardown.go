@@ -2,7 +2,6 @@ package sstp
 
 import (
 	"errors"
-	"os"
 	"time"
 
 	"github.com/sstpgo/sstpgo/ppp"
@@ -212,37 +211,13 @@ func (s *Session) sendEnd(deadline time.Time, t MessageType) {
 	s.endDue = deadline
 }
 
-// writeBy writes b from the loop, giving up at deadline. The write deadline
-// also ends a data write stuck ahead of it (TLS cannot write after that: the
-// call is ending anyway).
+// writeBy writes b from the loop, giving up at deadline: the write
+// deadline also ends a data write stuck ahead of it, which releases the lock
+// (TLS cannot write after that: the call is ending anyway).
 func (s *Session) writeBy(deadline time.Time, b []byte) error {
 	s.raw.SetWriteDeadline(deadline)
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
-	select {
-	case s.wmu <- struct{}{}:
-	case <-t.C:
-		return os.ErrDeadlineExceeded
-	case <-s.done:
-		return ErrClosed
-	}
+	s.wmu.Lock()
 	_, err := s.conn.Write(b)
-	s.wmu.unlock()
+	s.wmu.Unlock()
 	return err
-}
-
-// wlock serialises TLS writes. It is a channel rather than a sync.Mutex so
-// that the watchdog can try it and a teardown write can wait for it with a
-// deadline (and so testing/synctest sees a waiting writer as blocked).
-type wlock chan struct{}
-
-func (l wlock) lock()   { l <- struct{}{} }
-func (l wlock) unlock() { <-l }
-func (l wlock) tryLock() bool {
-	select {
-	case l <- struct{}{}:
-		return true
-	default:
-		return false
-	}
 }
