@@ -13,8 +13,8 @@ import (
 
 // A call the server ends (Call Abort, Call Disconnect, LCP Terminate, the
 // connection dropped) exits 5, "server unreachable or protocol error", with
-// --reconnect=false: not 1, "internal error". The daemon turns 5 into 1 for
-// errors that are not *sstp.Error, so the session's error must be one.
+// --reconnect=false: not 1, "internal error". The engine's side: the
+// session's error is an *sstp.Error (step "tunnel") that IsServerEnded.
 func TestExitCodeServerEndedCall(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -45,9 +45,9 @@ func TestExitCodeServerEndedCall(t *testing.T) {
 				err = s.Err()
 				s.Close()
 			}
-			code := exitCodeFor(err)
-			if code == exitUnreachable && !errors.As(err, new(*sstp.Error)) && !errors.Is(err, sstp.ErrPeerDead) {
-				code = exitInternal // daemon.go's rule
+			code := runExitCode(err)
+			if !errors.As(err, new(*sstp.Error)) || !sstp.IsServerEnded(err) {
+				t.Errorf("%v (%T) is not an *sstp.Error that IsServerEnded", err, err)
 			}
 			if code != exitUnreachable {
 				t.Errorf("%v: exit %d, want %d", err, code, exitUnreachable)
