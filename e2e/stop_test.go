@@ -38,3 +38,20 @@ func TestSIGTERMWithServerUnreachable(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Issue 11 point 1, end to end: a server that takes 12 s to answer the
+// authentication (an MFA approval; 45-60 s in the field, shortened here)
+// and aborts on an SSTP echo before Call Connected, as accel-ppp does.
+// With the default timers (echo after 10 s of silence) the old client sent
+// that echo and was aborted; the tunnel now comes up.
+func TestSlowAuthenticationEndToEnd(t *testing.T) {
+	tp := newTopo(t)
+	tp.startServer("--auth-delay", "12s", "--abort-early-echo")
+	start := time.Now()
+	cli := tp.startClient("--reconnect=false")
+	if !cli.waitOutput("tunnel up", 40*time.Second) {
+		t.Fatalf("tunnel did not come up:\n%s", cli.Output())
+	}
+	t.Logf("tunnel up after %v", time.Since(start).Round(100*time.Millisecond))
+	eventually(t, 10*time.Second, "ping through the tunnel", tp.pingCorp)
+}
