@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"runtime"
-	"time"
 
 	"github.com/sstpgo/sstpgo/internal/tlspipe"
 )
@@ -61,13 +60,12 @@ type eapTLS struct {
 	conn     *tls.Conn
 	cleanup  runtime.Cleanup
 	started  bool
-	finished bool      // handshake ended, well or not
-	ok       bool      // handshake succeeded; hlak is set
-	err      error     // why it failed
-	in       []byte    // server fragments being reassembled
-	out      []byte    // our flight, sent in fragments
-	sent     int       // bytes of out already sent
-	due      time.Time // the handshake must end by then
+	finished bool   // handshake ended, well or not
+	ok       bool   // handshake succeeded; hlak is set
+	err      error  // why it failed
+	in       []byte // server fragments being reassembled
+	out      []byte // our flight, sent in fragments
+	sent     int    // bytes of out already sent
 	hlak     [32]byte
 }
 
@@ -106,7 +104,6 @@ func (t *eapTLS) request(b, d []byte) ([]byte, bool) {
 // begin starts the TLS client handshake: the ClientHello is the first flight.
 func (t *eapTLS) begin(b []byte) ([]byte, bool) {
 	t.started = true
-	t.due = t.c.now.Add(t.c.fsmCfg.Restart * time.Duration(t.c.fsmCfg.MaxConfigure))
 	t.pipe = tlspipe.New()
 	t.conn = tls.Client(t.pipe, t.tlsConfig())
 	// A Client dropped mid-handshake (the SSTP connection died) must not
@@ -298,18 +295,6 @@ func (t *eapTLS) stop() {
 		t.cleanup.Stop()
 		t.pipe.Abort()
 	}
-}
-
-// timeout ends a handshake the server stopped answering.
-func (t *eapTLS) timeout(now time.Time) {
-	if t.started && !t.finished && !now.Before(t.due) {
-		t.stop()
-		t.fail(&eapTLSError{msg: "the EAP server stopped answering", err: ErrAuthTimeout})
-	}
-}
-
-func (t *eapTLS) deadline() (time.Time, bool) {
-	return t.due, t.started && !t.finished
 }
 
 // identity is what EAP-Identity says with a certificate and no user name:

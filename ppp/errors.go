@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -30,7 +31,9 @@ var (
 	// ErrPeerTerminated: the server sent LCP Terminate-Request or closed a
 	// network protocol we need.
 	ErrPeerTerminated = errors.New("ppp: link terminated by server")
-	// ErrAuthTimeout: the server never answered our PAP Authenticate-Request.
+	// ErrAuthTimeout: the server did not finish authentication within
+	// Config.AuthTimeout (RADIUS down, a lost MFA push). Not an AuthError:
+	// nothing was refused, a later attempt may work.
 	ErrAuthTimeout = errors.New("ppp: authentication timed out")
 	// ErrNoAddress: IPCP opened without giving us an IPv4 address.
 	ErrNoAddress = errors.New("ppp: server assigned no IPv4 address")
@@ -87,6 +90,19 @@ func printableText(b []byte) string {
 		return r
 	}, string(b))
 }
+
+// authTimeoutError wraps ErrAuthTimeout with the method and the bound.
+type authTimeoutError struct {
+	method AuthMethod
+	after  time.Duration
+}
+
+func (e *authTimeoutError) Error() string {
+	return ErrAuthTimeout.Error() + ": no answer from the " + e.method.String() +
+		" server within " + e.after.String()
+}
+
+func (e *authTimeoutError) Unwrap() error { return ErrAuthTimeout }
 
 // negotiationError wraps ErrNegotiation with the protocol and the reason.
 type negotiationError struct{ proto, why string }

@@ -49,6 +49,8 @@ type fakeServer struct {
 	peerChal             [16]byte
 	rx                   []rxPacket
 	events               []Event
+	t0, downAt           time.Time       // Start, first EventDown
+	papTimes             []time.Duration // PAP requests, since Start
 }
 
 type rxPacket struct {
@@ -89,6 +91,7 @@ func (r *countingReader) Read(b []byte) (int, error) {
 
 // start calls Client.Start and runs the exchange until it is quiet.
 func (s *fakeServer) start() {
+	s.t0 = s.now
 	s.c.Start(s.now)
 	s.pump()
 }
@@ -96,7 +99,12 @@ func (s *fakeServer) start() {
 // pump delivers the client's frames to the server until none are left.
 func (s *fakeServer) pump() {
 	for i := 0; i < 1000; i++ {
-		s.events = append(s.events, s.c.Events()...)
+		for _, e := range s.c.Events() {
+			if e.Kind == EventDown && s.downAt.IsZero() {
+				s.downAt = s.now
+			}
+			s.events = append(s.events, e)
+		}
 		out := s.c.Output()
 		if len(out) == 0 {
 			return
@@ -142,6 +150,9 @@ func (s *fakeServer) handle(f []byte) {
 	}
 	p.Data = bytes.Clone(p.Data)
 	s.rx = append(s.rx, rxPacket{proto, p})
+	if proto == ProtoPAP && p.Code == papAuthRequest {
+		s.papTimes = append(s.papTimes, s.now.Sub(s.t0))
+	}
 	if s.silent {
 		return
 	}
