@@ -119,3 +119,27 @@ func TestPAPEarlierIdentifier(t *testing.T) {
 		})
 	}
 }
+
+// TestEAPQuietServer: an EAP-MSCHAPv2 server that goes quiet after the
+// Identity (RADIUS outage) ends the link at Config.AuthTimeout with a
+// retryable error; an explicit EAP-Failure stays an AuthError.
+func TestEAPQuietServer(t *testing.T) {
+	s := newFakeServer(t, Config{Auth: []AuthMethod{AuthEAP}, AuthTimeout: time.Minute})
+	s.offer, s.holdAuth = []AuthMethod{AuthEAP}, true
+	s.start()
+	s.runUntil(s.now.Add(5 * time.Minute))
+	err := downErr(t, s)
+	var ae *AuthError
+	if !errors.Is(err, ErrAuthTimeout) || errors.As(err, &ae) || s.downAt.Sub(s.t0) != time.Minute {
+		t.Errorf("quiet server: err %v after %v, want ErrAuthTimeout (no AuthError) after 1m", err, s.downAt.Sub(s.t0))
+	}
+
+	s = newFakeServer(t, Config{Auth: []AuthMethod{AuthEAP}, AuthTimeout: time.Minute})
+	s.offer, s.holdAuth = []AuthMethod{AuthEAP}, true
+	s.start()
+	s.send(ProtoEAP, eapFailure, s.authID, nil)
+	s.pump()
+	if err := downErr(t, s); !errors.As(err, &ae) {
+		t.Errorf("EAP-Failure: err %v, want an AuthError", err)
+	}
+}

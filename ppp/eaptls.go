@@ -275,18 +275,30 @@ func classifyTLSError(err error) error {
 	case errors.As(err, &ce):
 		return err
 	case errors.As(err, &oe) && oe.Op == "remote error":
-		return &eapTLSError{msg: "the EAP server refused the TLS handshake (our certificate?)", err: err}
+		return &eapTLSError{msg: "the EAP server refused the TLS handshake (our certificate?)", err: err, refusal: true}
 	}
 	return &eapTLSError{msg: "TLS handshake failed", err: err}
 }
 
-// fail ends the run and the link with an AuthError carrying err.
+// fail ends the run and the link with err, classified by eapTLSFailure.
 func (t *eapTLS) fail(err error) {
 	t.finished = true
 	if t.err == nil {
 		t.err = err
 	}
-	t.c.fatal(eapTLSAuthError(err))
+	t.c.fatal(eapTLSFailure(err))
+}
+
+// eapTLSFailure: only an explicit refusal (a TLS alert from the server, or
+// our rejection of its certificate) is an AuthError, which the CLI treats
+// as final; a broken exchange (oversized or garbled flight, a handshake that
+// fails without an alert) is ErrAuthProtocol, retried like a network fault.
+func eapTLSFailure(err error) error {
+	var te *eapTLSError
+	if errors.Is(err, ErrEAPServerCert) || (errors.As(err, &te) && te.refusal) {
+		return eapTLSAuthError(err)
+	}
+	return &authProtocolError{method: "EAP-TLS", err: err}
 }
 
 // stop aborts an unfinished handshake and waits for its goroutine.

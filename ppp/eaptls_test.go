@@ -361,6 +361,9 @@ func TestEAPTLSFailures(t *testing.T) {
 		tweak  func(cfg *EAPTLSConfig, e *eapTLSServer)
 		is     error
 		substr string
+		// transient: a broken exchange, not a refusal: retryable, so no
+		// AuthError (exit 3 would stop a supervisor for good).
+		transient bool
 	}{
 		{name: "client cert from another CA", tweak: func(c *EAPTLSConfig, _ *eapTLSServer) { c.Certificate = other.client },
 			substr: "refused the TLS handshake"},
@@ -371,7 +374,7 @@ func TestEAPTLSFailures(t *testing.T) {
 		{name: "success before the handshake", tweak: func(_ *EAPTLSConfig, e *eapTLSServer) { e.early = true },
 			is: ErrMutualAuth},
 		{name: "message too large", tweak: func(_ *EAPTLSConfig, e *eapTLSServer) { e.huge = true },
-			substr: "64 KiB"},
+			substr: "64 KiB", transient: true},
 		{name: "server only speaks tls 1.3", tweak: func(_ *EAPTLSConfig, e *eapTLSServer) {
 			e.cfg.MinVersion, e.cfg.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
 		}, substr: "TLS handshake"},
@@ -385,6 +388,14 @@ func TestEAPTLSFailures(t *testing.T) {
 			e.run()
 			if _, ok := findEvent(s.events, EventAuthenticated); ok {
 				t.Fatal("authenticated")
+			}
+			if tt.transient {
+				err := downErr(t, s)
+				var ae *AuthError
+				if errors.As(err, &ae) || !errors.Is(err, ErrAuthProtocol) || !strings.Contains(err.Error(), tt.substr) {
+					t.Errorf("error %v: want ErrAuthProtocol saying %q, not an AuthError", err, tt.substr)
+				}
+				return
 			}
 			ae := authErr(t, s)
 			if tt.is != nil && !errors.Is(ae, tt.is) {
