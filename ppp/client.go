@@ -488,6 +488,16 @@ func (c *Client) authSucceeded(m AuthMethod, hlak [32]byte) {
 	}
 }
 
+// dropOption logs an optional option given up after a Nak loop.
+func (c *Client) dropOption(proto, option, suggested string) {
+	if suggested != "" {
+		c.log.Warn("ppp: server keeps Nak'ing an optional option, continuing without it",
+			"proto", proto, "option", option, "suggested", suggested)
+		return
+	}
+	c.log.Warn("ppp: server keeps Nak'ing an optional option, continuing without it", "proto", proto, "option", option)
+}
+
 // random fills b from Config.Rand, falling back to crypto/rand.
 func (c *Client) random(b []byte) {
 	if _, err := io.ReadFull(c.rand, b); err != nil {

@@ -121,6 +121,23 @@ func (h *lcpHandler) ReceiveReject(opts []byte) {
 	}
 }
 
+// ReceiveNakAsReject: the server Nak'ed Max-Failure requests in a row;
+// MRU and Magic-Number are optional, so stop asking for them.
+func (h *lcpHandler) ReceiveNakAsReject(opts []byte) {
+	for len(opts) > 0 {
+		o, rest, _ := ParseOption(opts)
+		opts = rest
+		switch {
+		case o.Type == lcpOptMRU && h.askMRU:
+			h.askMRU = false
+			h.c.dropOption("LCP", "MRU", "")
+		case o.Type == lcpOptMagicNumber && h.askMagic:
+			h.askMagic, h.magic = false, 0
+			h.c.dropOption("LCP", "Magic-Number", "")
+		}
+	}
+}
+
 // ReceiveRequest judges the server's options: MRU and Magic-Number are
 // checked, Auth-Protocol is steered toward the strongest allowed method, and
 // PFC, ACFC and anything unknown are rejected.
