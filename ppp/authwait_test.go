@@ -1,9 +1,13 @@
 package ppp
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sstpgo/sstpgo/logx"
 )
 
 // papServer starts a client against a PAP server that holds every request
@@ -141,5 +145,24 @@ func TestEAPQuietServer(t *testing.T) {
 	s.pump()
 	if err := downErr(t, s); !errors.As(err, &ae) {
 		t.Errorf("EAP-Failure: err %v, want an AuthError", err)
+	}
+}
+
+// TestPAPWarnsOncePerConnect: PAP hands the server the password itself;
+// say so once per connection (once per Client), not per retransmission.
+func TestPAPWarnsOncePerConnect(t *testing.T) {
+	for _, m := range []AuthMethod{AuthPAP, AuthMSCHAPv2} {
+		var buf bytes.Buffer
+		s := newFakeServer(t, Config{Auth: []AuthMethod{m}, Logger: logx.New(&buf, logx.LevelInfo)})
+		s.offer, s.dropPAP = []AuthMethod{m}, 2
+		s.start()
+		s.runTimers(time.Minute)
+		if _, ok := findEvent(s.events, EventIPv4Up); !ok {
+			t.Fatalf("%v: not up: %v", m, kinds(s.events))
+		}
+		n := strings.Count(buf.String(), "clear text")
+		if want := map[AuthMethod]int{AuthPAP: 1}[m]; n != want {
+			t.Errorf("%v: %d PAP warnings, want %d:\n%s", m, n, want, buf.String())
+		}
 	}
 }

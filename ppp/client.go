@@ -459,6 +459,9 @@ func (c *Client) lcpUp() {
 		c.authSucceeded(AuthNone, [32]byte{})
 		return
 	case AuthPAP:
+		// Once per link, i.e. per connection: the server (and anyone
+		// holding its TLS key) reads the password itself.
+		c.log.Warn("ppp: PAP negotiated: the password crosses to the server in clear text inside TLS; prefer --auth mschapv2 or eap")
 		c.auth = &papAuth{c: c}
 	case AuthCHAP, AuthMSCHAPv2:
 		c.auth = &chapAuth{c: c, ms: m == AuthMSCHAPv2}
