@@ -117,7 +117,7 @@ func connectFlags() []cli.Flag {
 		&cli.StringFlag{Name: "client-cert", Usage: "PEM `FILE` of a client certificate: authenticate with EAP-TLS, no password"},
 		&cli.StringFlag{Name: "client-key", Usage: "PEM `FILE` of the client certificate's private key (mode 0600)"},
 		&cli.StringFlag{Name: "eap-ca", Usage: "PEM `FILE` of the CA for the EAP-TLS server certificate (default: --ca-cert)"},
-		&cli.StringFlag{Name: "eap-server-name", Usage: "`NAME` the EAP-TLS server certificate must carry (default: chain only)"},
+		&cli.StringFlag{Name: "eap-server-name", Usage: "`NAME` the EAP-TLS server certificate must carry (default: the chain to --eap-ca/--ca-cert, else the SSTP server name)"},
 		&cli.StringFlag{Name: "ifname", Usage: "tunnel interface `NAME`", Value: "sstp0"},
 		&cli.IntFlag{Name: "mtu", Usage: "tunnel MTU (default: the negotiated MRU)"},
 		&cli.BoolFlag{Name: "ipv6", Usage: "negotiate IPv6 (IPV6CP) too"},

@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"runtime"
+	"strconv"
 
 	"github.com/sstpgo/sstpgo/internal/tlspipe"
 )
@@ -24,6 +26,10 @@ type EAPTLSConfig struct {
 	// ServerName, if set, must be a name in the EAP server's certificate;
 	// empty = only the chain is checked (NPS certificates name the NPS host).
 	ServerName string
+	// SSTPServerName is the SSTP server's host name. With neither RootCAs
+	// nor ServerName, a chain to the system roots is not enough (any web
+	// site has one): the certificate must then carry this name.
+	SSTPServerName string
 	// InsecureSkipVerify accepts any EAP server certificate (logged loudly).
 	InsecureSkipVerify bool
 	// FragmentSize is the most TLS bytes per EAP packet; 0 = what fits the
@@ -145,10 +151,47 @@ func (t *eapTLS) tlsConfig() *tls.Config {
 	}
 }
 
-// verifier checks the EAP server's chain against RootCAs (and ServerName if
-// set) for server authentication (RFC 5216 5.3).
+// systemCertPool is x509.SystemCertPool; tests replace it.
+var systemCertPool = x509.SystemCertPool
+
+// eapServerCheck is how the EAP server's certificate is verified (RFC 5216
+// section 5.3): roots nil = the system roots; name "" = any name.
+type eapServerCheck struct {
+	roots *x509.CertPool
+	name  string
+	desc  string // for the log and errors
+	none  bool   // nothing to check against: refuse
+}
+
+// serverCheck picks the check. Without --eap-server-name a publicly trusted
+// certificate alone proves nothing (any web site has one): it must chain to
+// RootCAs (--eap-ca, default --ca-cert), or carry the SSTP server's name.
+func (t *eapTLS) serverCheck() eapServerCheck {
+	cfg := t.cfg
+	switch {
+	case cfg.ServerName != "" && cfg.RootCAs != nil:
+		return eapServerCheck{roots: cfg.RootCAs, name: cfg.ServerName,
+			desc: "chain to --eap-ca and --eap-server-name " + strconv.Quote(cfg.ServerName)}
+	case cfg.ServerName != "":
+		return eapServerCheck{name: cfg.ServerName,
+			desc: "system roots and --eap-server-name " + strconv.Quote(cfg.ServerName)}
+	case cfg.RootCAs != nil:
+		return eapServerCheck{roots: cfg.RootCAs, desc: "chain to --eap-ca (default --ca-cert)"}
+	case cfg.SSTPServerName != "":
+		return eapServerCheck{name: cfg.SSTPServerName,
+			desc: "system roots and the SSTP server's name " + strconv.Quote(cfg.SSTPServerName)}
+	}
+	return eapServerCheck{none: true,
+		desc: "no check possible: set --eap-ca or --eap-server-name"}
+}
+
+// verifier checks the EAP server's chain as serverCheck says, for server
+// authentication.
 func (t *eapTLS) verifier() func(tls.ConnectionState) error {
-	roots, name, skip := t.cfg.RootCAs, t.cfg.ServerName, t.cfg.InsecureSkipVerify
+	chk, skip := t.serverCheck(), t.cfg.InsecureSkipVerify
+	if !skip {
+		t.c.log.Info("ppp: EAP-TLS server certificate check", "check", chk.desc)
+	}
 	return func(cs tls.ConnectionState) error {
 		if skip {
 			return nil
@@ -156,13 +199,24 @@ func (t *eapTLS) verifier() func(tls.ConnectionState) error {
 		if len(cs.PeerCertificates) == 0 {
 			return &eapTLSCertError{msg: "no certificate"}
 		}
-		opts := x509.VerifyOptions{Roots: roots, DNSName: name, Intermediates: x509.NewCertPool(),
+		subject := cs.PeerCertificates[0].Subject.String()
+		if chk.none {
+			return &eapTLSCertError{subject: subject, msg: chk.desc}
+		}
+		roots := chk.roots
+		if roots == nil {
+			var err error
+			if roots, err = systemCertPool(); err != nil {
+				return &eapTLSCertError{subject: subject, msg: "no system roots: " + err.Error()}
+			}
+		}
+		opts := x509.VerifyOptions{Roots: roots, DNSName: chk.name, Intermediates: x509.NewCertPool(),
 			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 		for _, ic := range cs.PeerCertificates[1:] {
 			opts.Intermediates.AddCert(ic)
 		}
 		if _, err := cs.PeerCertificates[0].Verify(opts); err != nil {
-			return &eapTLSCertError{subject: cs.PeerCertificates[0].Subject.String(), err: err}
+			return &eapTLSCertError{subject: subject, err: fmt.Errorf("%s: %w", chk.desc, err)}
 		}
 		return nil
 	}
