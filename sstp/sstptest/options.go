@@ -204,6 +204,8 @@ type Options struct {
 	// in order, one call at a time per session; nil = answer ICMP echo requests addressed to
 	// ServerIP.
 	HandleIP func(s *Session, pkt []byte)
+	// PPPQuirks are PPP-side quirks of real servers (pppquirks.go).
+	PPPQuirks
 }
 
 // config is Options with every default resolved.
