@@ -57,8 +57,8 @@ type AuthError struct {
 	Retry   bool   // MS-CHAP R=1: the server would allow another attempt
 	Message string // human-readable reason, server text included and sanitized
 	// Err is ErrMutualAuth for a bad authenticator response; for EAP-TLS the
-	// cause (ErrEAPServerCert with the x509 error, the TLS
-	// alert); else nil.
+	// cause (ErrEAPServerCert with the x509 error, the TLS alert); else nil.
+	// Only refusals are AuthErrors: a timeout or a broken exchange is not.
 	Err error
 }
 
