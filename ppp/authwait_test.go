@@ -166,3 +166,32 @@ func TestPAPWarnsOncePerConnect(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowServerEveryMethod: CHAP, MS-CHAPv2 and EAP have no timer of the
+// peer's own (the authenticator retransmits, RFC 1994 4.1, RFC 3748 4.1),
+// so a server that takes 45 s to send its challenge, or to answer, gets a
+// link that is still there; the driver's connect timeout is the bound.
+func TestSlowServerEveryMethod(t *testing.T) {
+	for _, m := range []AuthMethod{AuthCHAP, AuthMSCHAPv2, AuthEAP} {
+		t.Run(m.String(), func(t *testing.T) {
+			s := newFakeServer(t, Config{Auth: []AuthMethod{m}})
+			s.offer, s.holdAuth = []AuthMethod{m}, true
+			s.start()
+			s.runUntil(s.now.Add(45 * time.Second))
+			if _, down := findEvent(s.events, EventDown); down {
+				t.Fatalf("link down while the server was silent: %v", downErr(t, s))
+			}
+			s.holdAuth = false
+			if m == AuthEAP {
+				s.send(ProtoEAP, eapRequest, s.authID, []byte{eapTypeIdentity})
+			} else {
+				s.send(ProtoCHAP, chapChallenge, s.authID, chapValue(s.chal[:], "srv"))
+			}
+			s.pump()
+			s.runUntil(s.now.Add(45 * time.Second))
+			if _, ok := findEvent(s.events, EventIPv4Up); !ok {
+				t.Fatalf("not up after the late challenge: %v", kinds(s.events))
+			}
+		})
+	}
+}

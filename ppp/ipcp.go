@@ -103,7 +103,7 @@ func (h *ipcpHandler) ReceiveNakAsReject(opts []byte) {
 		switch {
 		case o.Type == ipcpOptAddress && h.askAddr:
 			h.c.fatal(&negotiationError{proto: "IPCP", why: "server keeps Nak'ing our IP-Address (it suggests " +
-				optionAddr(o.Value) + "): check its address pool"})
+				optionAddr(o.Value) + ")"})
 		case o.Type == ipcpOptPrimaryDNS && h.askDNS1:
 			h.askDNS1, h.dns1 = false, [4]byte{}
 			h.c.dropOption("IPCP", "Primary-DNS", optionAddr(o.Value))
