@@ -24,10 +24,11 @@ type Config struct {
 	// 0 = 10, 5, 2.
 	MaxConfigure, MaxFailure, MaxTerminate int
 	Logger                                 *logx.Logger // nil = discard
-	// AuthTimeout bounds the Authenticate phase: PAP retransmits (at a
-	// growing interval) and EAP-TLS waits until then, then the link ends
-	// with ErrAuthTimeout, which is not an AuthError (a retry may work).
-	// 0 = no bound of ours: the driver's negotiation timeout ends the call.
+	// AuthTimeout bounds the Authenticate phase, whatever the method: PAP
+	// retransmits (at a growing interval), CHAP and EAP answer the server,
+	// until then; then the link ends with ErrAuthTimeout, which is not an
+	// AuthError (a retry may work). 0 = no bound of ours: the driver's
+	// negotiation timeout ends the call.
 	AuthTimeout time.Duration
 	// EAPTLS, when set, authenticates with a client certificate: EAP-TLS is
 	// then the only method (EAP is Nak'ed toward type 13, the LCP
