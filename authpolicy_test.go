@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/ppp"
+	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
 )
 
 // TestInsecureRefusesPAPAndCHAP: with certificate verification off the
@@ -44,6 +48,35 @@ func TestInsecureRefusesPAPAndCHAP(t *testing.T) {
 			}
 			if tt.log != "" && !strings.Contains(buf.String(), tt.log) {
 				t.Errorf("log lacks %q:\n%s", tt.log, buf.String())
+			}
+		})
+	}
+}
+
+// TestQuietEAPServerIsRetryable: an EAP server that goes quiet (RADIUS
+// outage) is a network-class failure, exit 5, retried by the daemon; an
+// explicit refusal (EAP-MSCHAPv2 failure for a wrong password) is exit 3.
+func TestQuietEAPServerIsRetryable(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		quiet bool
+		pass  string
+		code  int
+	}{{"quiet server", true, "pass", exitUnreachable}, {"wrong password", false, "wrong", exitAuth}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := sstptest.NewServer(sstptest.Options{Personality: sstptest.Generic, Auth: []ppp.AuthMethod{ppp.AuthEAP},
+				PPPQuirks: sstptest.PPPQuirks{EAPQuiet: tc.quiet}})
+			defer srv.Close()
+			cfg := sstp.Config{Server: srv.Addr(), SNI: "localhost", RootCAs: srv.CertPool(),
+				NegotiationTimeout: 700 * time.Millisecond,
+				PPP:                ppp.Config{Username: "user", Password: tc.pass, Auth: []ppp.AuthMethod{ppp.AuthEAP}}}
+			s, err := sstp.Dial(context.Background(), cfg)
+			if err == nil {
+				s.Close()
+				t.Fatal("connected")
+			}
+			if got := exitCodeFor(err); got != tc.code || sstp.IsAuthError(err) != (tc.code == exitAuth) {
+				t.Errorf("%v: exit %d, IsAuthError %v; want exit %d", err, got, sstp.IsAuthError(err), tc.code)
 			}
 		})
 	}

@@ -209,6 +209,9 @@ func (a *authServer) eap(now time.Time, p *pppServer, pk ppp.Packet) {
 	}
 	a.resendAt = time.Time{}
 	typ, d := pk.Data[0], pk.Data[1:]
+	if a.eapQuiet(p, typ) { // PPPQuirks.EAPQuiet (pppquirks.go)
+		return
+	}
 	switch {
 	case a.eapStage == stageIdentity && typ == eapTypeIdentity && p.cfg.EAPTLS != nil:
 		a.user = string(d)

@@ -10,6 +10,10 @@ type PPPQuirks struct {
 	// Identifier of the first, as a server busy with RADIUS does: it ignores
 	// retransmissions and answers the request it started with.
 	PAPAnswerFirstID int
+	// EAPQuiet makes EAP go silent after the client's Identity, as a
+	// server whose RADIUS back end is down: no Challenge, no
+	// retransmission, no Failure.
+	EAPQuiet bool
 	// NakDNSForever Configure-Naks the client's Primary- and Secondary-DNS
 	// options with 0.0.0.0 on every IPCP request, however often it asks.
 	NakDNSForever bool
@@ -38,6 +42,15 @@ func (a *authServer) papHold(p *pppServer, pk *ppp.Packet) bool {
 		return false
 	}
 	pk.ID = q.firstID
+	return true
+}
+
+// eapQuiet applies EAPQuiet to a Response of type typ; true drops it.
+func (a *authServer) eapQuiet(p *pppServer, typ uint8) bool {
+	if !p.cfg.EAPQuiet || typ != eapTypeIdentity {
+		return false
+	}
+	p.s.log.Info("EAP Identity left unanswered (eap-quiet)")
 	return true
 }
 
