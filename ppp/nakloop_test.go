@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sstpgo/sstpgo/logx"
 )
@@ -65,4 +66,40 @@ func TestNakLoopDropsOptionalOptions(t *testing.T) {
 			t.Errorf("log does not name the option:\n%s", buf.String())
 		}
 	})
+}
+
+// nakLimitHandler records how the FSM hands it each Configure-Nak.
+type nakLimitHandler struct {
+	stubHandler
+	got []string
+}
+
+func (h *nakLimitHandler) ReceiveNak([]byte)         { h.got = append(h.got, "nak") }
+func (h *nakLimitHandler) ReceiveNakAsReject([]byte) { h.got = append(h.got, "rej") }
+
+// TestFSMNakLimit: the Max-Failure'th Configure-Nak in a row, and every one
+// after it, goes to FSMNakLimitHandler as a Reject; a Configure-Ack starts
+// the count again.
+func TestFSMNakLimit(t *testing.T) {
+	var acts []string
+	h := &nakLimitHandler{stubHandler: stubHandler{actions: &acts, good: true}}
+	var id uint8
+	f := NewFSM("T", ProtoIPCP, h, func(_ uint16, code, i uint8, _ []byte) {
+		if code == CodeConfigureRequest {
+			id = i
+		}
+	}, FSMConfig{MaxFailure: 3}, nil)
+	now := time.Unix(0, 0)
+	f.Open(now)
+	f.Up(now)
+	nak := func() { f.Input(now, AppendPacket(nil, CodeConfigureNak, id, []byte{1, 4, 5, 0xdc})) }
+	for range 4 {
+		nak()
+	}
+	f.Input(now, AppendPacket(nil, CodeConfigureAck, id, []byte{1, 4, 5, 0x78}))
+	f.Timeout(now.Add(time.Minute)) // Ack-Rcvd, TO+: a new request
+	nak()
+	if want := "nak nak rej rej nak"; strings.Join(h.got, " ") != want {
+		t.Errorf("got %v, want %s (the Ack resets the count)", h.got, want)
+	}
 }
