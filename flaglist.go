@@ -43,7 +43,7 @@ var settings = []setting{
 	{name: "client-cert", arg: "FILE", usage: "PEM client certificate: authenticate with EAP-TLS instead of a password", diag: true, input: true},
 	{name: "client-key", arg: "FILE", usage: "PEM private key of --client-cert (mode 0600)", diag: true, input: true},
 	{name: "eap-ca", arg: "FILE", usage: "PEM CA of the EAP-TLS server certificate (default: --ca-cert)", diag: true, input: true},
-	{name: "eap-server-name", arg: "NAME", usage: "name the EAP-TLS server certificate must carry (default: chain only)", diag: true},
+	{name: "eap-server-name", arg: "NAME", usage: "name the EAP-TLS server certificate must carry (default: the chain to --eap-ca/--ca-cert, else the SSTP server name)", diag: true},
 	{name: "proxy", arg: "URL", usage: "HTTP proxy http://[USER@]HOST:PORT (default: $HTTPS_PROXY unless $NO_PROXY names the server; none: direct)", diag: true},
 	{name: "proxy-password-file", arg: "FILE", usage: "file holding the proxy password (mode 0600); the user goes in the --proxy URL", diag: true, input: true},
 	{name: "connect-timeout", arg: "DURATION", usage: "bound on one connection attempt, TCP to IP configured (long enough for an MFA approval)", def: "1m30s", diag: true},

@@ -172,6 +172,8 @@ type Options struct {
 	// DNS servers given in IPCP; default 10.0.0.53, 10.0.0.54 (SoftEther rejects the
 	// Secondary-DNS option).
 	DNS []netip.Addr
+	// PPPQuirks are PPP-side quirks of real servers (pppquirks.go).
+	PPPQuirks
 	// IPv6 accepts IPV6CP (the SoftEther personality Protocol-Rejects it regardless).
 	IPv6 bool
 	// EchoInterval is the period of server-initiated SSTP ECHO_REQUESTs; 0 = personality
