@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ func newFakeNetifd(t *testing.T) *fakeNetifd {
 	root := t.TempDir()
 	copyTree(t, "testdata/root", root)
 	copyTree(t, "files", root)
+	rerootScripts(t, root)
 	for _, d := range []string{"usr/sbin", "var"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -91,6 +93,30 @@ func copyTree(t *testing.T, src, dst string) {
 		for _, e := range ents {
 			os.Chmod(filepath.Join(dst, "bin", e.Name()), 0o755)
 		}
+	}
+}
+
+// routerPaths are the absolute paths the shipped scripts use on a router;
+// rerootScripts points them into the fake root, so the shipped scripts carry
+// no test hook of their own.
+var routerPaths = regexp.MustCompile(`(^|[\s"'=(])(/usr/sbin/sstpgo|/lib/functions\.sh|/lib/netifd/|/var/)`)
+
+// rerootScripts rewrites the router paths of the copied netifd scripts to
+// paths under root, the way a chroot would see them.
+func rerootScripts(t *testing.T, root string) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join(root, "lib/netifd"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "netifd-proto.sh") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(p, routerPaths.ReplaceAll(b, []byte("${1}"+root+"${2}")), 0o755)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -8,21 +8,16 @@
 # /lib/netifd/proto under busybox ash. The daemon reports addresses, DNS and
 # routes back through /lib/netifd/sstpgo-up (netifd applies defaultroute,
 # peerdns, metric and the firewall zone itself).
-#
-# SSTP_TESTROOT is empty on a router; the test suite sets it to a fake root
-# holding stand-ins for /lib/functions.sh and netifd-proto.sh.
-
-R="${SSTP_TESTROOT:-}"
 
 [ -n "$INCLUDE_ONLY" ] || {
-	. "$R/lib/functions.sh"
+	. /lib/functions.sh
 	. ../netifd-proto.sh
 	init_proto "$@"
 }
 
-SSTPGO_BIN="$R/usr/sbin/sstpgo"
-SSTPGO_UP="$R/lib/netifd/sstpgo-up"
-SSTPGO_RUNDIR="$R/var/etc"
+SSTPGO_BIN=/usr/sbin/sstpgo
+SSTPGO_UP=/lib/netifd/sstpgo-up
+SSTPGO_RUNDIR=/var/etc
 
 proto_sstp_init_config() {
 	# options of the sstp-client handler
@@ -326,7 +321,6 @@ proto_sstp_setup() {
 	proto_export "INTERFACE=$config"
 	proto_export "PEERDNS=${peerdns:-1}"
 	proto_export "DEFAULTROUTE=${defaultroute:-1}"
-	[ -n "$R" ] && proto_export "SSTP_TESTROOT=$R"
 
 	# $args: words from sstp_options, split on purpose
 	proto_run_command "$config" "$SSTPGO_BIN" "$@" $args
