@@ -204,7 +204,12 @@ func (f *fakeNetifd) handler(action, iface string, cfg map[string]any, env ...st
 
 // upScript runs the up script under busybox ash with env.
 func (f *fakeNetifd) upScript(env ...string) (string, error) {
-	cmd := exec.Command("busybox", "ash", f.path("lib/netifd/sstpgo-up"))
+	return f.script("sstpgo-up", env...)
+}
+
+// script runs /lib/netifd/NAME under busybox ash with env.
+func (f *fakeNetifd) script(name string, env ...string) (string, error) {
+	cmd := exec.Command("busybox", "ash", f.path("lib/netifd/"+name))
 	cmd.Env = f.env(env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
