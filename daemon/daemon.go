@@ -358,7 +358,7 @@ func (d *Daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu
 	if info.HasIPv6 {
 		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)
 	}
-	env := ifup.HookEnv(hi)
+	env := append(ifup.HookEnv(hi), serverIPEnv(info)...)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := ifup.RunHook(ctx, script, env, d.log); err != nil {
