@@ -347,6 +347,37 @@ func TestE2ENetifd(t *testing.T) {
 		}
 	})
 
+	// ifdown while the server has gone silent (its address removed: the
+	// client's packets are dropped without an answer, the TLS socket does
+	// not fail): sstpgo must still end inside netifd's 5 s
+	t.Run("ifdown with the server silent", func(t *testing.T) {
+		v0 := fmt.Sprintf("ow%da", os.Getpid()%100000)
+		mustRun(t, "ip", "-n", srvNS, "addr", "add", "192.0.2.4/24", "dev", v0)
+		t.Cleanup(func() { exec.Command("ip", "-n", srvNS, "addr", "del", "192.0.2.4/24", "dev", v0).Run() })
+		srv := startServerAt(t, srvNS, srvBin, "rras", t.TempDir(), "192.0.2.4:443")
+		setNetnsHosts(t, cliNS, "192.0.2.4 vpn.example.test\n")
+		t.Cleanup(func() { setNetnsHosts(t, cliNS, "192.0.2.1 vpn.example.test\n") })
+		f := newNetifd(t)
+		f.setHosts("vpn.example.test 192.0.2.4\n")
+		cfg := base(srv)
+		d, done := f.start(t, cfg)
+		if !waitFor(func() bool { f.logs = append(f.logs, f.calls()...); return len(find(f.logs, "proto_send_update")) == 1 }) {
+			t.Fatalf("no report\n%s", f.daemonLog())
+		}
+		mustRun(t, "ip", "-n", srvNS, "addr", "del", "192.0.2.4/24", "dev", v0)
+		f.teardown(t, cfg, -1)
+		stop := time.Now()
+		d.Process.Signal(syscall.SIGTERM)
+		code := f.waitExit(t, done)
+		took := time.Since(stop)
+		t.Logf("ifdown, server silent: sstpgo exited %d in %v", code, took.Round(time.Millisecond))
+		// (the wait for the server's CALL_DISCONNECT_ACK is the engine's,
+		// issue 11 point 7: at most 2 s is the aim)
+		if took >= 5*time.Second {
+			t.Errorf("sstpgo took %v to stop: netifd kills it at 5 s\n%s", took, f.daemonLog())
+		}
+	})
+
 	// what each personality's IPCP hands out: SoftEther gives a dummy peer
 	// 1.0.0.1 and rejects the secondary DNS (shared/PROTOCOL.md section 4)
 	for _, p := range []struct {
