@@ -43,7 +43,7 @@ func needBusybox(t *testing.T) string {
 
 func newFakeNetifd(t *testing.T) *fakeNetifd {
 	t.Helper()
-	needBusybox(t)
+	bb := needBusybox(t)
 	root := t.TempDir()
 	copyTree(t, "testdata/root", root)
 	copyTree(t, "files", root)
@@ -52,6 +52,11 @@ func newFakeNetifd(t *testing.T) *fakeNetifd {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// the router's grep, sed, tr, ... are busybox applets: use them too,
+	// behind the stand-ins in bin
+	if out, err := exec.Command(bb, "--install", "-s", filepath.Join(root, "busybox")).CombinedOutput(); err != nil {
+		t.Fatalf("busybox --install: %v\n%s", err, out)
 	}
 	f := &fakeNetifd{t: t, root: root}
 	f.setHosts("vpn.example.test 198.51.100.7\nvpn.example.test 2001:db8::7\n")
@@ -140,7 +145,7 @@ func (f *fakeNetifd) installDaemon(bin string) {
 // env is netifd's own environment for scripts and the daemon.
 func (f *fakeNetifd) env(extra ...string) []string {
 	return append([]string{
-		"PATH=" + f.path("bin") + ":/usr/sbin:/usr/bin:/sbin:/bin",
+		"PATH=" + f.path("bin") + ":" + f.path("busybox") + ":/usr/sbin:/usr/bin:/sbin:/bin",
 		"SSTP_TESTROOT=" + f.root,
 	}, extra...)
 }
