@@ -44,8 +44,8 @@ func TestServerIPEnv(t *testing.T) {
 		remote string
 		want   []string
 	}{
-		{"198.51.100.7:443", []string{"SERVERIP=198.51.100.7"}},
-		{"[2001:db8::7]:443", []string{"SERVERIP=2001:db8::7"}},
+		{"198.51.100.7:443", []string{"SERVER_ADDR=198.51.100.7"}},
+		{"[2001:db8::7]:443", []string{"SERVER_ADDR=2001:db8::7"}},
 		{"", nil},
 	} {
 		if got := serverIPEnv(sstp.Info{RemoteAddr: tc.remote}); !slices.Equal(got, tc.want) {

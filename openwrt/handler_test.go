@@ -487,7 +487,7 @@ func TestUpScript(t *testing.T) {
 		{"no INTERFACE", []string{"IFNAME=sstp-vpn", "IPLOCAL=10.0.0.2"}, nil, true},
 		// after a reconnect to an address the handler did not pin (DDNS,
 		// round robin), the up script pins it before the routes come
-		{"new server address", append(slices.Clone(full), "ROUTES=", "SERVERIP=198.51.100.8", "TUNLINK=wan"), []string{
+		{"new server address", append(slices.Clone(full), "ROUTES=", "SERVER_ADDR=198.51.100.8", "TUNLINK=wan"), []string{
 			"proto_add_host_dependency vpn 198.51.100.8 wan",
 			"proto_init_update sstp-vpn 1",
 			"proto_add_ipv4_address 10.9.0.2 32  10.9.0.1",
@@ -497,7 +497,7 @@ func TestUpScript(t *testing.T) {
 			"proto_send_update vpn",
 			"ubus call network.interface.vpn notify_proto ifname=sstp-vpn link-up=1 ipaddr=10.9.0.2/32 ptp=10.9.0.1 route=0.0.0.0/0@10.9.0.1 dns=10.9.0.53 dns=10.9.0.54",
 		}, false},
-		{"known server address", append(slices.Clone(full), "ROUTES=", "DEFAULTROUTE=0", "PEERDNS=0", "SERVERIP=198.51.100.7"), []string{
+		{"known server address", append(slices.Clone(full), "ROUTES=", "DEFAULTROUTE=0", "PEERDNS=0", "SERVER_ADDR=198.51.100.7"), []string{
 			"proto_init_update sstp-vpn 1",
 			"proto_add_ipv4_address 10.9.0.2 32  10.9.0.1",
 			"proto_send_update vpn",
