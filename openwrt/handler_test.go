@@ -224,8 +224,13 @@ func TestSetup(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeNetifd(t)
-			if out, err := f.handler("setup", "vpn", tc.cfg); err != nil {
+			out, err := f.handler("setup", "vpn", tc.cfg)
+			if err != nil {
 				t.Fatalf("setup: %v\n%s", err, out)
+			}
+			// netifd logs what a handler prints: nothing stray
+			if out != "" {
+				t.Errorf("setup printed %q", out)
 			}
 			cs := f.calls()
 			want := append(slices.Clone(base), tc.argv...)

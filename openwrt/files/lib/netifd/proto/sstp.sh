@@ -112,7 +112,7 @@ sstp_block() {
 # a row (netifd itself restarts at once): 5 s, doubling, at most 5 min.
 sstp_backoff() {
 	local n s=5 i=1
-	read -r n < "$(sstp_state "$1" retry)" 2>/dev/null
+	read -r n 2>/dev/null < "$(sstp_state "$1" retry)"
 	case "$n" in
 	""|*[!0-9]*|0) return 0 ;;
 	esac
@@ -129,7 +129,7 @@ sstp_backoff() {
 sstp_failed() {
 	local f n
 	f="$(sstp_state "$1" retry)"
-	read -r n < "$f" 2>/dev/null
+	read -r n 2>/dev/null < "$f"
 	case "$n" in
 	""|*[!0-9]*) n=0 ;;
 	esac
@@ -143,6 +143,7 @@ sstp_rejected_cert() {
 	sed -n 's/.*"rejected_certificate_sha256":"\([0-9A-Fa-f:]*\)".*/\1/p' "$(sstp_state "$1" json)" 2>/dev/null
 }
 
+# sstp_remove_files CONFIG: remove the files sstp_file may have written.
 sstp_remove_files() {
 	local f
 	for f in $SSTP_FILES; do
