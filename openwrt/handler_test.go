@@ -790,3 +790,60 @@ func TestLifecycleClientCertificate(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthfailRetries plays netifd's restart loop after authentication
+// failures: blocked at once by default (authfail 1), retried with a growing
+// wait with authfail 0 (ppp.sh's option), and the wait forgotten once the
+// tunnel is up.
+func TestAuthfailRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cfg    map[string]any
+		sleeps []string // the wait of each setup after the first
+		block  bool
+	}{
+		{"default blocks", map[string]any{}, nil, true},
+		{"authfail 0 retries with backoff", map[string]any{"authfail": false}, []string{"5", "10", "20"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := map[string]any{"server": "vpn.example.test", "username": "alice", "password": "x"}
+			maps.Copy(cfg, tc.cfg)
+			f := newFakeNetifd(t)
+			var sleeps []string
+			for round := 0; round < 4; round++ {
+				if out, err := f.handler("setup", "vpn", cfg); err != nil {
+					t.Fatalf("setup: %v\n%s", err, out)
+				}
+				for _, c := range find(f.calls(), "sleep") {
+					sleeps = append(sleeps, c.Args[0])
+				}
+				if _, err := f.daemon(context.Background(), "FAKE_EXIT=3").CombinedOutput(); exitCode(err) != 3 {
+					t.Fatalf("daemon: %v", err)
+				}
+				if out, err := f.handler("teardown", "vpn", cfg, "ERROR=3"); err != nil {
+					t.Fatalf("teardown: %v\n%s", err, out)
+				}
+				cs := f.calls()
+				if blocked := len(find(cs, "proto_block_restart")) > 0; blocked != tc.block {
+					t.Fatalf("round %d: blocked %v, want %v", round, blocked, tc.block)
+				}
+				if tc.block {
+					break // netifd starts it again only on ifup
+				}
+			}
+			if !slices.Equal(sleeps, tc.sleeps) {
+				t.Errorf("waits before each start %q, want %q", sleeps, tc.sleeps)
+			}
+			// the tunnel comes up: the next failure waits 5 s again
+			f.handler("setup", "vpn", cfg)
+			f.calls()
+			f.daemon(context.Background()).Run()
+			f.handler("teardown", "vpn", cfg, "ERROR=3")
+			f.calls()
+			f.handler("setup", "vpn", cfg)
+			if s := find(f.calls(), "sleep"); !tc.block && (len(s) != 1 || s[0].Args[0] != "5") {
+				t.Errorf("after the tunnel was up: waits %v, want 5", s)
+			}
+		})
+	}
+}
