@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +54,31 @@ func TestDumpDeclaresOptions(t *testing.T) {
 	// shows why the tunnel is not up while it retries)
 	if want := []string{"no_device=1", "available=1", "lasterror=1"}; len(flags) != 1 || !slices.Equal(flags[0].Args, want) {
 		t.Errorf("init_config flags = %v, want %v", flags, want)
+	}
+}
+
+// handlerErrorCodes is every error code sstp.sh raises with
+// proto_notify_error (LuCI must register each, network.registerErrorCode);
+// the data that comes with some is in the table at the top of sstp.sh.
+var handlerErrorCodes = []string{"AUTH_FAILED", "CERT_FAILED", "CONNECT_FAILED", "INTERNAL_ERROR",
+	"INVALID_OPTIONS", "MISSING_PEER_ADDRESS", "PEER_RESOLVE_FAIL"}
+
+// TestHandlerErrorCodes keeps handlerErrorCodes in step with the handler.
+func TestHandlerErrorCodes(t *testing.T) {
+	b, err := os.ReadFile("files/lib/netifd/proto/sstp.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^\s*(?:proto_notify_error|sstp_block) "\$config" ([A-Z_]+)`)
+	var got []string
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		if !slices.Contains(got, m[1]) {
+			got = append(got, m[1])
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, handlerErrorCodes) {
+		t.Errorf("sstp.sh raises %q, handlerErrorCodes says %q", got, handlerErrorCodes)
 	}
 }
 
