@@ -20,7 +20,8 @@ type status struct {
 	Since      time.Time
 	LastError  string
 	Reconnects int
-	// RejectedCert: SHA-256 of the certificate the last error refused (netifd.go)
+	// RejectedCert: SHA-256 of the certificate the last error refused; the
+	// netifd handler passes it with CERT_FAILED (openwrt/files/lib/netifd)
 	RejectedCert string
 }
 
@@ -106,6 +107,9 @@ func (d *Daemon) statusJSON() []byte {
 	}
 	if d.hasUp {
 		info := d.lastUp
+		if a := serverAddr(info); a.IsValid() {
+			w.str("server_addr", a.String())
+		}
 		w.str("local", info.IPv4.Local.String())
 		w.str("remote", info.IPv4.Peer.String())
 		if info.HasIPv6 {

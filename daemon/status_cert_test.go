@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"slices"
 	"testing"
 
 	"github.com/sstpgo/sstpgo/sstp"
@@ -34,22 +33,5 @@ func TestStatusRejectedCertificate(t *testing.T) {
 	d.setState("failed", errors.New("connection refused"))
 	if got := rejected(); got != nil {
 		t.Errorf("after another error: %v", got)
-	}
-}
-
-// The hooks learn the address sstpgo reached (the netifd up script pins it
-// with a host dependency when the server moved).
-func TestServerIPEnv(t *testing.T) {
-	for _, tc := range []struct {
-		remote string
-		want   []string
-	}{
-		{"198.51.100.7:443", []string{"SERVER_ADDR=198.51.100.7"}},
-		{"[2001:db8::7]:443", []string{"SERVER_ADDR=2001:db8::7"}},
-		{"", nil},
-	} {
-		if got := serverIPEnv(sstp.Info{RemoteAddr: tc.remote}); !slices.Equal(got, tc.want) {
-			t.Errorf("%q: %q, want %q", tc.remote, got, tc.want)
-		}
 	}
 }
