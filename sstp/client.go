@@ -294,7 +294,7 @@ func (c *Config) tlsConfig(host string, legacy bool) *tls.Config {
 			}
 			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
 			if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
-				return ErrPinMismatch
+				return &PinMismatchError{Seen: Fingerprint(cs.PeerCertificates[0].Raw)}
 			}
 			return nil
 		}
