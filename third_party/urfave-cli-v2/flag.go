@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -22,8 +21,6 @@ const (
 
 var (
 	slPfx = fmt.Sprintf("sl:::%d:::", time.Now().UTC().UnixNano())
-
-	commaWhitespace = regexp.MustCompile("[, ]+.*")
 )
 
 // BashCompletionFlag enables bash-completion for all commands and subcommands
@@ -308,10 +305,32 @@ func FlagNames(name string, aliases []string) []string {
 		// Strip off anything after the first found comma or space, which
 		// *hopefully* makes it a tiny bit more obvious that unexpected behavior is
 		// caused by using the v1 form of stringly typed "Name".
-		ret = append(ret, commaWhitespace.ReplaceAllString(part, ""))
+		ret = append(ret, cutAtCommaOrSpace(part))
 	}
 
 	return ret
+}
+
+// cutAtCommaOrSpace drops, on every line of s, everything from the first
+// comma or space on. sstpgo: upstream replaces regexp "[, ]+.*" with "",
+// which links regexp and every unicode table into the binary for this one
+// call; this does the same ("." stops at a newline) without it.
+func cutAtCommaOrSpace(s string) string {
+	if !strings.ContainsAny(s, ", ") {
+		return s
+	}
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if i := strings.IndexAny(line, ", "); i >= 0 {
+			nl := strings.HasSuffix(line, "\n")
+			line = line[:i]
+			if nl {
+				line += "\n"
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 func withFileHint(filePath, str string) string {
