@@ -1,3 +1,9 @@
+//go:build !urfave_cli_no_template
+
+// sstpgo: fish completion is written by a text/template, so a build with
+// urfave_cli_no_template leaves (*App).ToFishCompletion out, as
+// urfave_cli_no_docs leaves out ToMarkdown and ToMan.
+
 package cli
 
 import (
