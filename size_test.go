@@ -132,3 +132,25 @@ func FuzzFlagNames(f *testing.F) {
 		}
 	})
 }
+
+// The OpenWrt SDK build (openwrt/feed) does not run scripts/goflags.sh, so
+// its build tags are repeated there; without them it would link the code
+// the tags leave out.
+func TestFeedBuildTagsAsGoflags(t *testing.T) {
+	flags, err := exec.Command("./scripts/goflags.sh").Output()
+	if err != nil {
+		t.Fatalf("scripts/goflags.sh: %v", err)
+	}
+	f := strings.Fields(string(flags))
+	i := slices.Index(f, "-tags")
+	if i < 0 || i+1 == len(f) {
+		t.Fatalf("scripts/goflags.sh sets no -tags: %s", flags)
+	}
+	mk, err := os.ReadFile("openwrt/feed/sstpgo/Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nGO_PKG_TAGS:=" + f[i+1] + "\n"; !strings.Contains(string(mk), want) {
+		t.Errorf("openwrt/feed/sstpgo/Makefile lacks %q", strings.TrimSpace(want))
+	}
+}

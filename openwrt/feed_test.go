@@ -25,7 +25,7 @@ func TestFeedMakefiles(t *testing.T) {
 		"golang/golang-package.mk",
 		"GO_PKG:=github.com/sstpgo/sstpgo",
 		"GO_PKG_LDFLAGS_X:=main.version=$(PKG_VERSION)",
-		"GO_PKG_TAGS:=urfave_cli_no_docs,urfave_cli_no_template", // as scripts/goflags.sh
+		"GO_PKG_TAGS:=urfave_cli_no_docs",
 		"DEPENDS:=$(GO_ARCH_DEPENDS) +kmod-tun +ca-bundle",
 		"CONFLICTS:=sstp-client",
 		"$(INSTALL_BIN) $(GO_PKG_BUILD_BIN_DIR)/sstpgo $(1)/usr/sbin/",
