@@ -154,3 +154,24 @@ func TestFeedBuildTagsAsGoflags(t *testing.T) {
 		t.Errorf("openwrt/feed/sstpgo/Makefile lacks %q", strings.TrimSpace(want))
 	}
 }
+
+// third_party/urfave-cli-v2 is a module of its own, so `go test ./...`
+// here does not reach its test (TestPrintHelpNativeAsTemplate: the plain-Go
+// help equals text/template's for every help section); this runs it.
+func TestURfaveCLICopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test in another module")
+	}
+	cmd := exec.Command("go", "test", "-count=1", ".")
+	cmd.Dir = "third_party/urfave-cli-v2"
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test in %s: %v\n%s", cmd.Dir, err, out)
+	}
+	for _, tags := range []string{"urfave_cli_no_docs,urfave_cli_no_template", ""} {
+		cmd := exec.Command("go", "vet", "-tags", tags, ".")
+		cmd.Dir = "third_party/urfave-cli-v2"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("go vet -tags %q in %s: %v\n%s", tags, cmd.Dir, err, out)
+		}
+	}
+}
