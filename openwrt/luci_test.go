@@ -28,10 +28,6 @@ const (
 // must not define them a second time.
 var luciGeneric = []string{"defaultroute", "peerdns", "dns", "metric"}
 
-// luciAhead are fields for handler options another branch adds (authfail:
-// netifd, ppp.sh's semantics); the check that the handler declares them
-// holds once that branch is merged.
-var luciAhead = []string{"authfail"}
 
 type luciOption struct {
 	Name, Tab, Type, Datatype, Description, Placeholder string
@@ -129,7 +125,7 @@ func TestLuCIMatchesHandler(t *testing.T) {
 		}
 	}
 	for name := range fields {
-		if _, ok := declared[name]; !ok && !slices.Contains(luciAhead, name) {
+		if _, ok := declared[name]; !ok {
 			t.Errorf("LuCI field %q is not declared by the handler", name)
 		}
 	}
