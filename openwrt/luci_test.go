@@ -28,7 +28,6 @@ const (
 // must not define them a second time.
 var luciGeneric = []string{"defaultroute", "peerdns", "dns", "metric"}
 
-
 type luciOption struct {
 	Name, Tab, Type, Datatype, Description, Placeholder string
 	Password, Validate                                  bool
