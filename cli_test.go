@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/sstpgo/sstpgo/ppp"
+	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
 )
 
 // Every flag is a TOML key of the same name and every key a flag, except
@@ -265,5 +271,29 @@ func TestUnknownKeySuggestsNearest(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
+	}
+}
+
+// A fatal error is one line that says each thing once (issue 11: not
+// "authentication failed: authentication failed").
+func TestFatalErrorSaysItOnce(t *testing.T) {
+	srv := sstptest.NewServer(sstptest.Options{})
+	defer srv.Close()
+	cfg := sstp.Config{Server: srv.Addr(), SNI: "localhost", RootCAs: srv.CertPool(),
+		NegotiationTimeout: 10 * time.Second, PPP: ppp.Config{Username: "user", Password: "wrong"}}
+	_, err := sstp.Dial(context.Background(), cfg)
+	if err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	line := describe(err)
+	t.Log(line)
+	if n := strings.Count(line, "authentication failed"); n != 1 {
+		t.Errorf("%q says \"authentication failed\" %d times", line, n)
+	}
+	if strings.Contains(line, ": ppp: ") || strings.Contains(line, ": sstp: ") {
+		t.Errorf("%q repeats a package prefix after the step", line)
+	}
+	if exitCodeFor(err) != exitAuth {
+		t.Errorf("exit %d", exitCodeFor(err))
 	}
 }

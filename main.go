@@ -371,11 +371,17 @@ func exitCodeFor(err error) int {
 	return exitUnreachable
 }
 
-// describe formats a connection error with its hint, on one line.
+// describe formats a connection error with its hint, on one line. The step
+// ("PPP authentication: ") already says where, so the package prefixes of
+// the wrapped errors ("ppp: ") are dropped.
 func describe(err error) string {
+	s := err.Error()
+	for _, p := range []string{": ppp: ", ": sstp: ", ": ifup: "} {
+		s = strings.ReplaceAll(s, p, ": ")
+	}
 	var se *sstp.Error
 	if errors.As(err, &se) && se.Hint != "" {
-		return err.Error() + " (hint: " + se.Hint + ")"
+		return s + " (hint: " + se.Hint + ")"
 	}
-	return err.Error()
+	return s
 }
