@@ -297,3 +297,29 @@ func TestFatalErrorSaysItOnce(t *testing.T) {
 		t.Errorf("exit %d", exitCodeFor(err))
 	}
 }
+
+// The README names the Go version go.mod asks for, and every flag the
+// README and the architecture notes mention exists.
+func TestDocsMatchTheCLI(t *testing.T) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+	readme, _ := os.ReadFile("README.md")
+	if goLine == nil || !strings.Contains(string(readme), "Go ≥ "+string(goLine[1])+",") {
+		t.Errorf("README.md does not say \"Go ≥ %s,\" (go.mod's go line)", goLine[1])
+	}
+	arch, _ := os.ReadFile("docs/ARCHITECTURE.md")
+	known := append(flagNames(), "version")
+	for name, doc := range map[string][]byte{"README.md": readme, "docs/ARCHITECTURE.md": arch} {
+		// Only the CLI's own flags: code spans starting with --.
+		for _, m := range regexp.MustCompile("`(--[a-z0-9-]+)").FindAllSubmatch(doc, -1) {
+			f := strings.TrimPrefix(string(m[1]), "--")
+			if !slices.Contains(known, f) && !strings.HasPrefix(f, "tun") && !strings.HasPrefix(f, "eap-tls") &&
+				!strings.HasPrefix(f, "pool") && f != "allow-untrusted" {
+				t.Errorf("%s mentions --%s, which sstpgo does not have", name, f)
+			}
+		}
+	}
+}
