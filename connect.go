@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sstpgo/sstpgo/daemon"
+	"github.com/sstpgo/sstpgo/internal/sdnotify"
 	"github.com/sstpgo/sstpgo/sstp"
 )
 
@@ -46,6 +47,7 @@ func runConnect(c *cli.Context) error {
 				os.Exit(exitInternal)
 			}
 			stopping = true
+			sdnotify.Notify(sdnotify.Stopping, sdnotify.Status("stopping: disconnecting"))
 			log.Info("stopping", "signal", s.String())
 			cancel()
 		}
