@@ -91,6 +91,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"missing up script", append(base, "--server", "s", "--up-script", "/nonexistent/up"), "--up-script /nonexistent/up: no such file"},
 		{"missing config", append(base, "--config", "/nonexistent/c.toml"), "--config /nonexistent/c.toml: no such file"},
 		{"no server", base, "--server is required"},
+		{"flag before the command", []string{"--server", "x", "connect"}, "--server goes after the command: sstpgo connect --server ..."},
+		{"bad duration in the file", append(base, "--config", writeFile(t, "d.toml", "server = \"s\"\necho_timeout = \"30\"\n", 0o600)), `d.toml:2: echo_timeout: bad duration "30": use 30s`},
 		{"diagnose too", []string{"diagnose", "--server", "h:0", "--user", "u", "--password-file", pw}, "port 0 is not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
