@@ -93,6 +93,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"no server", base, "--server is required"},
 		{"flag before the command", []string{"--server", "x", "connect"}, "--server goes after the command: sstpgo connect --server ..."},
 		{"bad duration in the file", append(base, "--config", writeFile(t, "d.toml", "server = \"s\"\necho_timeout = \"30\"\n", 0o600)), `d.toml:2: echo_timeout: bad duration "30": use 30s`},
+		{"help for an unknown command", []string{"help", "conect"}, `unknown command "conect": did you mean connect?`},
+		{"positional server", []string{"connect", "vpn.example.com", "--user", "u"}, `unexpected argument "vpn.example.com": connect takes only flags (the server: --server vpn.example.com)`},
 		{"diagnose too", []string{"diagnose", "--server", "h:0", "--user", "u", "--password-file", pw}, "port 0 is not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

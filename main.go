@@ -63,6 +63,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if name, ok := strings.CutPrefix(err.Error(), "No help topic for '"); ok { // sstpgo help NAME
+		err = unknownCommand(strings.TrimSuffix(name, "'"))
+	}
 	code := exitUsage
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
@@ -141,9 +144,6 @@ func newApp() *cli.App {
 				},
 			},
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "sstpgo: no help for %q: the commands are connect, diagnose, version\n", name)
-		},
 		OnUsageError: onUsageError,
 	}
 }
@@ -189,6 +189,13 @@ type options struct {
 }
 
 func loadOptions(c *cli.Context) (*options, error) {
+	if c.NArg() > 0 { // flags after it were not parsed either
+		a := c.Args().First()
+		if strings.HasPrefix(a, "-") {
+			return nil, fmt.Errorf("unexpected %q: flags take one dash or two, before any other argument", a)
+		}
+		return nil, fmt.Errorf("unexpected argument %q: %s takes only flags (the server: --server %s)", a, c.Command.Name, a)
+	}
 	o := &options{}
 	fields := o.fileConfig.keys()
 	field := func(key string) any {
