@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sstpgo/sstpgo/daemon"
-	"github.com/sstpgo/sstpgo/internal/sdnotify"
 	"github.com/sstpgo/sstpgo/sstp"
 )
 
@@ -47,7 +46,7 @@ func runConnect(c *cli.Context) error {
 				os.Exit(exitInternal)
 			}
 			stopping = true
-			sdnotify.Notify(sdnotify.Stopping, sdnotify.Status("stopping: disconnecting"))
+			notifyStopping() // systemd (notify.go)
 			log.Info("stopping", "signal", s.String())
 			cancel()
 		}
