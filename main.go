@@ -269,7 +269,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	for _, r := range o.Routes {
 		p, err := netip.ParsePrefix(strings.TrimSpace(r))
 		if err != nil {
-			return nil, fmt.Errorf("bad route %q: want CIDR like 10.1.0.0/16", r)
+			return nil, fmt.Errorf("--routes %s: want CIDR like 10.1.0.0/16", r)
 		}
 		o.routes = append(o.routes, p.Masked())
 	}
@@ -298,7 +298,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 func newLogger(level string, w io.Writer) (*logx.Logger, error) {
 	l, err := logx.ParseLevel(level)
 	if err != nil {
-		return nil, fmt.Errorf("bad --log-level %q: want debug, info, warn or error", level)
+		return nil, fmt.Errorf("--log-level %s: want debug, info, warn or error", level)
 	}
 	return logx.New(w, l), nil
 }
@@ -327,7 +327,7 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	if len(o.Auth) > 0 {
 		m, err := ppp.ParseAuthMethods(strings.Join(o.Auth, ","))
 		if err != nil {
-			return cfg, err
+			return cfg, fmt.Errorf("--auth %s: %s", strings.Join(o.Auth, ","), strings.TrimPrefix(err.Error(), "ppp: "))
 		}
 		cfg.PPP.Auth = m
 	}
@@ -348,7 +348,7 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	if o.PinSHA256 != "" {
 		pin, err := sstp.ParsePin(o.PinSHA256)
 		if err != nil {
-			return cfg, err
+			return cfg, fmt.Errorf("--pin-sha256 %s: %v", o.PinSHA256, err)
 		}
 		cfg.PinSHA256 = pin
 	}
@@ -361,6 +361,9 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	}
 	proxy, err := o.proxy() // proxy.go
 	if err != nil {
+		if !strings.HasPrefix(err.Error(), "--") {
+			err = fmt.Errorf("--proxy: %w", err)
+		}
 		return cfg, err
 	}
 	cfg.Proxy = proxy
