@@ -2,35 +2,49 @@
 # finds the Go toolchain and checks what each needs before anything is built.
 # POSIX sh: demo.sh runs under dash.
 
-# sudo's secure_path drops /usr/local/go/bin (where go.dev's tarball goes),
-# and the invoking user's own Go is in their home: look there too.
-sstpgo_find_go() {
-	dirs="/usr/local/go/bin /usr/lib/go/bin /usr/local/sbin /usr/sbin /sbin"
-	if [ -n "${SUDO_USER:-}" ] && command -v getent >/dev/null 2>&1; then
-		h=$(getent passwd "$SUDO_USER" | cut -d: -f6)
-		[ -n "$h" ] && dirs="$dirs $h/go/bin $h/sdk/go/bin $h/.local/go/bin"
-	fi
-	for d in $dirs; do
-		case ":$PATH:" in *":$d:"*) ;; *) [ -d "$d" ] && PATH=$PATH:$d ;; esac
-	done
-	export PATH
-}
+# sbin directories, for ip and iptables when not run by root.
+for d in /usr/local/sbin /usr/sbin /sbin; do
+	case ":$PATH:" in *":$d:"*) ;; *) [ -d "$d" ] && PATH=$PATH:$d ;; esac
+done
+export PATH
 
 die() { printf '%s\n' "$*" >&2; exit 2; }
 
-# need_go: Go at least as new as go.mod's go line (or a go that fetches it).
+# version_ge A B: A >= B, as Go versions (1.26.8 >= 1.26).
+version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
+
+# need_go puts on the PATH a Go at least as new as go.mod's go line: the
+# first found on $PATH, in /usr/local/go/bin (go.dev's tarball; sudo's
+# secure_path drops it), /usr/lib/go/bin, or the sudo user's ~/go/bin or
+# ~/sdk/go/bin. Debian's own golang-go may be older: a Go from 1.21 on
+# fetches the right toolchain by itself, an older one cannot.
 need_go() {
-	sstpgo_find_go
 	want=$(sed -n 's/^go \([0-9.]*\).*/\1/p' go.mod)
-	command -v go >/dev/null 2>&1 ||
-		die "Go not found (looked in \$PATH, /usr/local/go/bin, /usr/lib/go/bin): go.mod needs Go >= $want; install it from https://go.dev/dl/ into /usr/local/go"
-	have=$(GOTOOLCHAIN=local go env GOVERSION 2>/dev/null | sed 's/^go//')
-	if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -1)" != "$want" ]; then
-		case ${GOTOOLCHAIN:-$(go env GOTOOLCHAIN)} in
-		local*) die "Go $have found at $(command -v go), go.mod needs Go >= $want (GOTOOLCHAIN=local forbids fetching it)" ;;
-		*) echo "note: Go $have found, go.mod needs $want: go fetches it from the module proxy" ;;
-		esac
+	cands="$(command -v go 2>/dev/null) /usr/local/go/bin/go /usr/lib/go/bin/go"
+	if [ -n "${SUDO_USER:-}" ] && command -v getent >/dev/null 2>&1; then
+		h=$(getent passwd "$SUDO_USER" | cut -d: -f6)
+		[ -n "$h" ] && cands="$cands $h/go/bin/go $h/sdk/go/bin/go"
 	fi
+	best= bestv=
+	for g in $cands; do
+		[ -x "$g" ] || continue
+		v=$(GOTOOLCHAIN=local "$g" env GOVERSION 2>/dev/null | sed 's/^go//')
+		[ -n "$v" ] || continue
+		[ -z "$best" ] && best=$g bestv=$v
+		if version_ge "$v" "$want"; then best=$g bestv=$v; break; fi
+	done
+	[ -n "$best" ] ||
+		die "Go not found (looked on \$PATH, in /usr/local/go/bin and /usr/lib/go/bin): go.mod needs Go >= $want; install it from https://go.dev/dl/ into /usr/local/go"
+	PATH=$(dirname "$best"):$PATH
+	export PATH
+	version_ge "$bestv" "$want" && return 0
+	if ! version_ge "$bestv" 1.21; then
+		die "Go $bestv at $best is older than go.mod's $want and too old to fetch it: install Go >= $want from https://go.dev/dl/ into /usr/local/go"
+	fi
+	case ${GOTOOLCHAIN:-$("$best" env GOTOOLCHAIN)} in
+	local*) die "Go $bestv at $best is older than go.mod's $want, and GOTOOLCHAIN=local forbids fetching it" ;;
+	*) echo "note: Go $bestv at $best; go.mod needs $want, which go fetches from the module proxy" ;;
+	esac
 }
 
 need_root() {
