@@ -224,11 +224,14 @@ func keyNames() []string {
 }
 
 // usageError turns urfave/cli's flag parsing errors into one line that says
-// what to do.
-func usageError(err error) error {
+// what to do; top is true for flags given before the command.
+func usageError(err error, top bool) error {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		name = strings.TrimLeft(name, "-")
+		if top && (name == "config" || lookupSetting(name) != nil) {
+			return cli.Exit("--"+name+" goes after the command: sstpgo connect --"+name+" ...", exitUsage)
+		}
 		hint := ""
 		if s := suggest(name, flagNames()); s != "" {
 			hint = ": did you mean --" + s + "?"

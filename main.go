@@ -96,14 +96,7 @@ func versionString() string {
 func newApp() *cli.App {
 	cli.FlagStringer = flagString
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionString()) }
-	onUsageError := func(_ *cli.Context, err error, sub bool) error {
-		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && !sub {
-			if s := lookupSetting(strings.TrimLeft(name, "-")); s != nil || name == "config" {
-				return cli.Exit("--"+strings.TrimLeft(name, "-")+" goes after the command: sstpgo connect --"+strings.TrimLeft(name, "-")+" ...", exitUsage)
-			}
-		}
-		return usageError(err)
-	}
+	onUsageError := func(_ *cli.Context, err error, sub bool) error { return usageError(err, !sub) }
 	return &cli.App{
 		Name:                  "sstpgo",
 		Usage:                 "SSTP VPN client with its own PPP stack",
