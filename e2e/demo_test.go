@@ -93,8 +93,8 @@ func TestDemoInterruptCleansUp(t *testing.T) {
 				}
 			}
 			if pids, _ := exec.Command("pgrep", "-g", fmt.Sprint(pgid)).Output(); len(pids) > 0 {
-				ps, _ := exec.Command("ps", "-o", "pid,args", "-g", fmt.Sprint(pgid)).Output()
-				t.Errorf("processes of the demo left:\n%s", ps)
+				ps, _ := exec.Command("ps", "-o", "pid,stat,args", "-g", fmt.Sprint(pgid)).Output()
+				t.Errorf("processes of the demo left after it exited:\n%s", ps)
 			}
 			if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
 				t.Errorf("left in TMPDIR: %v", ents)

@@ -29,16 +29,21 @@ fi
 cleanup() {
 	set +e
 	trap '' INT TERM
-	if [ -n "$CLIENT_PID" ] && kill -0 "$CLIENT_PID" 2>/dev/null; then
-		kill -TERM "$CLIENT_PID" 2>/dev/null
-		i=0; while kill -0 "$CLIENT_PID" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done
-	fi
-	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null
+	stop "$CLIENT_PID" # first: it says goodbye to the server and removes its routes
+	stop "$SERVER_PID"
 	./scripts/topology.sh down "$P" # kills whatever still runs in the namespaces
-	[ -n "$CLIENT_PID" ] && kill -KILL "$CLIENT_PID" 2>/dev/null
-	[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
+	wait 2>/dev/null                # and reaps it
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	return 0
+}
+
+# stop PID: SIGTERM, up to 3 s to exit, then SIGKILL.
+stop() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null || return 0
+	i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
 trap cleanup EXIT
 trap 'echo "demo: interrupted, cleaning up" >&2; exit 130' INT
