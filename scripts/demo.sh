@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 P=${DEMO_PREFIX:-sgdemo}
 STEPS=${DEMO_STEPS:-"topology server client ping iperf tunnel stop"}
 BIN=$(pwd)/bin
-WORK= SERVER_PID= CLIENT_PID=
+WORK='' SERVER_PID='' CLIENT_PID=''
 
 if [ -t 1 ]; then
 	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by the scripts a user runs (build.sh, demo.sh, test.sh, install.sh):
 # finds the Go toolchain and checks what each needs before anything is built.
 # POSIX sh: demo.sh runs under dash.
@@ -25,7 +26,7 @@ need_go() {
 		h=$(getent passwd "$SUDO_USER" | cut -d: -f6)
 		[ -n "$h" ] && cands="$cands $h/go/bin/go $h/sdk/go/bin/go"
 	fi
-	best= bestv=
+	best='' bestv=''
 	for g in $cands; do
 		[ -x "$g" ] || continue
 		v=$(GOTOOLCHAIN=local "$g" env GOVERSION 2>/dev/null | sed 's/^go//')
@@ -54,7 +55,7 @@ need_root() {
 # need_cmds CMD:PACKAGE ...: install the Debian packages of missing commands
 # (as root with apt-get), else say which to install.
 need_cmds() {
-	missing= pkgs=
+	missing='' pkgs=''
 	for cp in "$@"; do
 		c=${cp%%:*} p=${cp#*:}
 		command -v "$c" >/dev/null 2>&1 && continue
@@ -64,9 +65,11 @@ need_cmds() {
 	[ -z "$pkgs" ] && return 0
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "installing Debian packages:$pkgs (for$missing)"
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null ||
+		export DEBIAN_FRONTEND=noninteractive
+		# shellcheck disable=SC2086 # one word per package
+		if ! apt-get update -qq || ! apt-get install -y -qq --no-install-recommends $pkgs >/dev/null; then
 			die "apt-get install$pkgs failed"
+		fi
 		return 0
 	fi
 	if command -v apt-get >/dev/null 2>&1; then
@@ -76,4 +79,5 @@ need_cmds() {
 }
 
 # What the demo and the end-to-end tests run in their namespaces.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 DEMO_CMDS="ip:iproute2 iptables:iptables ping:iputils-ping iperf3:iperf3 sysctl:procps"
