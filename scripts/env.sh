@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # Sourced by the scripts a user runs (build.sh, demo.sh, test.sh, install.sh):
 # finds the Go toolchain and checks what each needs before anything is built.
-# POSIX sh: demo.sh runs under dash.
+# POSIX sh: demo.sh runs under dash, test.sh under bash -euo pipefail, so
+# every command substitution that may fail ends in "|| :".
 
 # sbin directories, for ip and iptables when not run by root.
 for d in /usr/local/sbin /usr/sbin /sbin; do
@@ -21,15 +22,15 @@ version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; 
 # fetches the right toolchain by itself, an older one cannot.
 need_go() {
 	want=$(sed -n 's/^go \([0-9.]*\).*/\1/p' go.mod)
-	cands="$(command -v go 2>/dev/null) /usr/local/go/bin/go /usr/lib/go/bin/go"
+	cands="$(command -v go 2>/dev/null || :) /usr/local/go/bin/go /usr/lib/go/bin/go"
 	if [ -n "${SUDO_USER:-}" ] && command -v getent >/dev/null 2>&1; then
-		h=$(getent passwd "$SUDO_USER" | cut -d: -f6)
+		h=$(getent passwd "$SUDO_USER" | cut -d: -f6 || :)
 		[ -n "$h" ] && cands="$cands $h/go/bin/go $h/sdk/go/bin/go"
 	fi
 	best='' bestv=''
 	for g in $cands; do
 		[ -x "$g" ] || continue
-		v=$(GOTOOLCHAIN=local "$g" env GOVERSION 2>/dev/null | sed 's/^go//')
+		v=$(GOTOOLCHAIN=local "$g" env GOVERSION 2>/dev/null | sed 's/^go//' || :)
 		[ -n "$v" ] || continue
 		[ -z "$best" ] && best=$g bestv=$v
 		if version_ge "$v" "$want"; then best=$g bestv=$v; break; fi
