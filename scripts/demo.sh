@@ -53,7 +53,7 @@ trap 'exit 143' TERM HUP
 need_root demo "network namespaces, TUN"
 need_go
 # shellcheck disable=SC2086
-need_cmds $DEMO_CMDS
+need_cmds $DEMO_CMDS $GO_CMDS
 [ -c /dev/net/tun ] || die "demo: /dev/net/tun missing: modprobe tun"
 [ -n "${DEMO_NO_BUILD:-}" ] || scripts/build.sh # the e2e test runs it on the bin/ already built
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sstpgo-demo.XXXXXX")

@@ -14,7 +14,7 @@ step "prerequisites"
 need_go
 # gcc: the race detector needs cgo. systemd-analyze (package systemd) is
 # used where present to check the unit file; the test says when it skips.
-cmds="gcc:gcc qemu-mips-static:qemu-user-static qemu-arm-static:qemu-user-static busybox:busybox node:nodejs"
+cmds="$GO_CMDS gcc:gcc qemu-mips-static:qemu-user-static qemu-arm-static:qemu-user-static busybox:busybox node:nodejs"
 if [ "$(id -u)" = 0 ]; then
   cmds="$cmds $DEMO_CMDS tinyproxy:tinyproxy"
 fi
