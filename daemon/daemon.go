@@ -64,6 +64,7 @@ type Daemon struct {
 	v6          ipv6State    // ipv6.go
 
 	mu     sync.Mutex
+	ready  bool // READY=1 sent to systemd (notify.go)
 	status status
 	lastUp sstp.Info
 	hasUp  bool
@@ -121,11 +122,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			d.log.Error("connect failed", "err", describe(err))
 			d.setState("failed", err)
 			if sstp.IsAuthError(err) || sstp.IsCertError(err) || !d.o.Reconnect {
-				return err
+				return err // main prints it, once
 			}
+			d.log.Error("connect failed", "err", describe(err))
 			if !bo.wait(ctx, d.log) {
 				return nil
 			}

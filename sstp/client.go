@@ -33,8 +33,13 @@ const (
 	// and IPCP after it on a slow link; MS-SSTP's own 60 s negotiation timer
 	// (Call Connect Request to Call Connected) would cut a 59 s approval.
 	DefaultNegotiationTimeout = 90 * time.Second
-	DefaultHelloInterval      = 10 * time.Second
-	DefaultHelloTimeout       = 20 * time.Second
+	// DefaultDialTimeout bounds DNS, TCP, TLS and the HTTPS request within
+	// that: nothing in them waits for a person, so a silent or blackholed
+	// server costs a reconnect attempt 30 s, as it did before the longer
+	// connect timeout, not 90 s.
+	DefaultDialTimeout   = 30 * time.Second
+	DefaultHelloInterval = 10 * time.Second
+	DefaultHelloTimeout  = 20 * time.Second
 	// DefaultDisconnectWait is how long Close waits for Call Disconnect Ack.
 	// MS-SSTP 3.1.2.2 suggests 5 s; netifd SIGKILLs a handler's daemon 5 s
 	// after teardown starts and the routes and device still have to go, and
@@ -93,6 +98,9 @@ type Config struct {
 
 	// NegotiationTimeout bounds everything from TCP connect to the network phase.
 	NegotiationTimeout time.Duration
+	// DialTimeout bounds the part of it up to the HTTPS answer (DNS, TCP,
+	// TLS, HTTP); default DefaultDialTimeout, never more than NegotiationTimeout.
+	DialTimeout time.Duration
 	// HelloInterval is the idle time after which an SSTP Echo Request is sent;
 	// HelloTimeout is how long a reply may then take before the peer is dead.
 	HelloInterval, HelloTimeout time.Duration
@@ -198,6 +206,10 @@ func (c *Config) withDefaults() Config {
 	if cfg.NegotiationTimeout <= 0 {
 		cfg.NegotiationTimeout = DefaultNegotiationTimeout
 	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = DefaultDialTimeout
+	}
+	cfg.DialTimeout = min(cfg.DialTimeout, cfg.NegotiationTimeout)
 	if cfg.HelloInterval <= 0 {
 		cfg.HelloInterval = DefaultHelloInterval
 	}

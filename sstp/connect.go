@@ -25,16 +25,24 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 		log.Warn("TLS secrets are being written to the key log file (--tls-keylog): anyone with that file can decrypt this session")
 	}
 	legacy := cfg.OfferRSAKeyExchange && !cfg.RequireForwardSecrecy
-	s, err := cfg.dialTLS(ctx, host, port, legacy)
+	dctx, dcancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer dcancel()
+	s, err := cfg.dialTLS(dctx, host, port, legacy)
 	if err != nil && !legacy && !cfg.RequireForwardSecrecy && refusedSuites(err) {
 		// MikroTik with pfs=no and old Windows setups take RSA key exchange only.
 		log.Warn("the server refused every forward-secret TLS cipher suite: trying again with RSA key exchange", "err", err.Error())
-		s, err = cfg.dialTLS(ctx, host, port, true)
+		s, err = cfg.dialTLS(dctx, host, port, true)
 	}
+	dcancel()
 	if err != nil {
 		return nil, err
 	}
 	raw := s.raw
+	// From here on the negotiation timer alone bounds reads (authentication
+	// may wait for a person): replace the dial deadline the handshake set.
+	if d, ok := ctx.Deadline(); ok {
+		raw.SetDeadline(d)
+	}
 	stop := context.AfterFunc(ctx, func() {
 		s.fail(s.stopped(ctx)) // the reason first: the deadline below fails reads too
 		raw.SetDeadline(time.Unix(1, 0))

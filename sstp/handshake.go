@@ -28,7 +28,7 @@ func (s *Session) handshake(ctx context.Context, host, port string, legacy bool)
 		case refusedSuites(err):
 			hint = "the server refused the handshake even with RSA key exchange offered: check its TLS version and cipher settings (sstpgo needs TLS 1.2+ with AES or ChaCha20) and the TLS name sent (--sni)"
 		}
-		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: hint}
+		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.DialTimeout), Hint: hint}
 	}
 	s.conn = tc
 	cs := tc.ConnectionState()
@@ -58,7 +58,7 @@ func (s *Session) handshake(ctx context.Context, host, port string, legacy bool)
 	}
 	s.br = bufio.NewReaderSize(tc, readBufferSize)
 	if err := ReadResponse(s.br); err != nil {
-		return &Error{Step: StepHTTP, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: httpHint(err)}
+		return &Error{Step: StepHTTP, Err: timeoutErr(ctx, err, cfg.DialTimeout), Hint: httpHint(err)}
 	}
 	cfg.step(StepHTTP, "SSTP_DUPLEX_POST accepted")
 	return nil
