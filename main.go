@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,185 +50,207 @@ const exitCodesHelp = `EXIT CODES:
 var stopProfile = func() {}
 
 func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run runs the command line and returns the exit code; every error is
+// printed here, once, as one line.
+func run(args []string, stdout, stderr io.Writer) int {
 	app := newApp()
-	err := app.Run(os.Args)
+	app.Writer, app.ErrWriter = stdout, stderr
+	err := app.Run(args)
 	stopProfile()
-	if err != nil {
-		var ec cli.ExitCoder
-		if errors.As(err, &ec) {
-			if msg := err.Error(); msg != "" {
-				fmt.Fprintln(os.Stderr, "sstpgo:", msg)
-			}
-			os.Exit(ec.ExitCode())
-		}
-		fmt.Fprintln(os.Stderr, "sstpgo:", err)
-		os.Exit(exitUsage)
+	if err == nil {
+		return exitOK
 	}
+	code := exitUsage
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		code = ec.ExitCode()
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(stderr, "sstpgo:", msg)
+	}
+	return code
+}
+
+// versionString is what `sstpgo version` and --version print.
+func versionString() string {
+	v, c := version, commit
+	if bi, ok := debug.ReadBuildInfo(); ok && c == "unknown" { // plain go build: the VCS stamp
+		if v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				c = s.Value[:12]
+			}
+		}
+	}
+	return fmt.Sprintf("sstpgo %s (commit %s) %s %s/%s", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 func newApp() *cli.App {
+	cli.FlagStringer = flagString
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionString()) }
+	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usageError(err) }
 	return &cli.App{
 		Name:                  "sstpgo",
 		Usage:                 "SSTP VPN client with its own PPP stack",
 		Version:               version,
-		HideVersion:           true,
 		EnableBashCompletion:  false,
 		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
+		// Errors are printed once, by run, never by urfave/cli.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return cli.ShowAppHelp(c)
+			}
+			return unknownCommand(c.Args().First())
+		},
 		Commands: []*cli.Command{
 			{
-				Name:        "connect",
-				Usage:       "connect and keep the tunnel up until SIGINT/SIGTERM",
-				Description: exitCodesHelp,
-				Flags:       connectFlags(),
-				Action:      runConnect,
+				Name:         "connect",
+				Usage:        "connect and keep the tunnel up until SIGINT/SIGTERM",
+				Description:  connectHelp + "\n\n" + exitCodesHelp,
+				Flags:        connectFlags(),
+				Action:       runConnect,
+				OnUsageError: onUsageError,
 			},
 			{
-				Name:   "diagnose",
-				Usage:  "walk through each connection step and say exactly what fails",
-				Flags:  connectFlags(),
-				Action: runDiagnose,
+				Name:         "diagnose",
+				Usage:        "walk through each connection step and say exactly what fails",
+				Description:  diagnoseHelp,
+				Flags:        diagnoseFlags(),
+				Action:       runDiagnose,
+				OnUsageError: onUsageError,
 			},
 			{
 				Name:  "version",
 				Usage: "print version, commit, Go version and platform",
-				Action: func(*cli.Context) error {
-					fmt.Printf("sstpgo %s (commit %s) %s %s/%s\n", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				Action: func(c *cli.Context) error {
+					fmt.Fprintln(c.App.Writer, versionString())
 					return nil
 				},
 			},
 		},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return cli.Exit(err.Error(), exitUsage)
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(c.App.ErrWriter, "sstpgo: no help for %q: the commands are connect, diagnose, version\n", name)
 		},
+		OnUsageError: onUsageError,
 	}
 }
 
-func connectFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "TOML configuration `FILE` (flags override it)"},
-		&cli.StringFlag{Name: "server", Usage: "SSTP server `HOST[:PORT]` (port 443 by default)"},
-		&cli.StringFlag{Name: "user", Usage: "user `NAME` (user, DOMAIN\\user or user@HUB)"},
-		&cli.StringFlag{Name: "password-file", Usage: "`FILE` holding the password (mode 0600); or set SSTPGO_PASSWORD"},
-		&cli.StringFlag{Name: "ca-cert", Usage: "PEM `FILE` of the CA that signs the server certificate (default: system roots)"},
-		&cli.StringFlag{Name: "sni", Usage: "TLS server `NAME` to send and verify (default: the host of --server)"},
-		&cli.StringFlag{Name: "pin-sha256", Usage: "accept only the server certificate with this SHA-256 `HEX` fingerprint"},
-		&cli.BoolFlag{Name: "insecure-skip-verify", Usage: "DANGEROUS: accept any server certificate"},
-		&cli.BoolFlag{Name: "require-forward-secrecy", Usage: "refuse servers that only take RSA key exchange (default: use it, with a warning)"},
-		&cli.StringFlag{Name: "tls-keylog", Usage: "write TLS secrets to `FILE` (NSS key log, for Wireshark)"},
-		&cli.StringFlag{Name: "auth", Usage: "allowed authentication `METHODS`: pap,chap,mschapv2,eap (default: all)"},
-		&cli.StringFlag{Name: "client-cert", Usage: "PEM `FILE` of a client certificate: authenticate with EAP-TLS, no password"},
-		&cli.StringFlag{Name: "client-key", Usage: "PEM `FILE` of the client certificate's private key (mode 0600)"},
-		&cli.StringFlag{Name: "eap-ca", Usage: "PEM `FILE` of the CA for the EAP-TLS server certificate (default: --ca-cert)"},
-		&cli.StringFlag{Name: "eap-server-name", Usage: "`NAME` the EAP-TLS server certificate must carry (default: chain only)"},
-		&cli.StringFlag{Name: "ifname", Usage: "tunnel interface `NAME`", Value: "sstp0"},
-		&cli.IntFlag{Name: "mtu", Usage: "tunnel MTU (default: the negotiated MRU)"},
-		&cli.BoolFlag{Name: "ipv6", Usage: "negotiate IPv6 (IPV6CP) too"},
-		&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", Value: "info"},
-		&cli.GenericFlag{Name: "route", Usage: "route `CIDR` through the tunnel (repeatable)", Value: &stringList{}},
-		&cli.BoolFlag{Name: "default-route", Usage: "send all traffic through the tunnel (the server stays on the uplink)"},
-		&cli.IntFlag{Name: "metric", Usage: "metric of the routes installed"},
-		&cli.BoolFlag{Name: "use-peer-dns", Usage: "write the server's DNS servers to --resolv-conf"},
-		&cli.StringFlag{Name: "resolv-conf", Usage: "resolv.conf `PATH` for --use-peer-dns", Value: "/etc/resolv.conf"},
-		&cli.StringFlag{Name: "up-script", Usage: "run `FILE` when the tunnel is up (pppd ip-up environment)"},
-		&cli.StringFlag{Name: "down-script", Usage: "run `FILE` when the tunnel goes down"},
-		&cli.StringFlag{Name: "status-file", Usage: "write JSON status to `FILE` on every state change"},
-		&cli.StringFlag{Name: "proxy", Usage: "HTTP proxy `URL` (http://[user[:pass]@]host:port; default $HTTPS_PROXY unless $NO_PROXY names the server; none = direct)"},
-		&cli.StringFlag{Name: "proxy-password-file", Usage: "`FILE` holding the proxy password (mode 0600); the user goes in the --proxy URL"},
-		&cli.BoolFlag{Name: "reconnect", Usage: "reconnect with backoff after failures (not after auth/certificate rejection)", Value: true},
-		&cli.DurationFlag{Name: "page-out-after", Usage: "once the tunnel has been up this long, drop the start-up code (TLS handshake, x509, CLI) from memory; it is read back from flash on the next reconnect (0: never)", Value: 10 * time.Minute},
-		&cli.DurationFlag{Name: "echo-interval", Usage: "idle time before an SSTP echo request", Value: sstp.DefaultHelloInterval},
-		&cli.DurationFlag{Name: "echo-timeout", Usage: "time to wait for any packet after an echo request before the path counts as dead", Value: sstp.DefaultHelloTimeout},
-		&cli.DurationFlag{Name: "connect-timeout", Usage: "bound on one connection attempt, TCP to IP configured", Value: 30 * time.Second},
-		&cli.BoolFlag{Name: "netifd", Usage: "OpenWrt netifd mode: leave addresses and routes to netifd, report through --up-script"},
+const connectHelp = `Settings come from the configuration file (--config, TOML, the same keys as the
+flags with '_' for '-': ca_cert, routes, ...), then from the flags, which win.
+Without --config and --server, /etc/sstpgo/sstpgo.toml is read.
+SIGINT/SIGTERM: disconnect, remove routes and device, exit 0 (a second one exits at once).
+SIGUSR1: log the status and rewrite --status-file.`
+
+const diagnoseHelp = `Connects once, step by step (DNS, TCP, TLS, HTTPS, SSTP, PPP authentication,
+IP configuration), prints one line per step with ✓ or ✗, the reason and a hint,
+and disconnects. It takes connect's flags and config file; those that only
+matter to a running tunnel (routes, scripts, ...) are accepted and ignored.
+
+EXIT CODES:
+   0  all steps passed
+   2  usage or configuration error
+   3  authentication rejected
+   4  server certificate rejected
+   5  server unreachable or protocol error`
+
+func unknownCommand(name string) error {
+	hint := ""
+	if s := suggest(name, []string{"connect", "diagnose", "version", "help"}); s != "" {
+		hint = ": did you mean " + s + "?"
 	}
+	if strings.HasPrefix(name, "-") {
+		return cli.Exit("unknown flag "+name+hint+" (flags go after the command: sstpgo connect --server ...)", exitUsage)
+	}
+	return cli.Exit("unknown command "+strconv.Quote(name)+hint+" (the commands are connect, diagnose, version; sstpgo --help)", exitUsage)
 }
 
-// options is the merged configuration: file first, then flags.
+// options is the merged configuration: defaults, then the file, then flags.
 type options struct {
 	fileConfig
 	Reconnect bool
 	// PageOutAfter: how long the tunnel must stay up before sstpgo drops its
-	// start-up code from memory (memtrim.go); 0 never. Command line only.
+	// start-up code from memory (memtrim.go); 0 never.
 	PageOutAfter time.Duration
 	routes       []netip.Prefix
 	password     string
 }
 
 func loadOptions(c *cli.Context) (*options, error) {
-	o := &options{Reconnect: true}
-	if p := c.String("config"); p != "" {
-		fc, err := loadConfigFile(p)
-		if err != nil {
+	o := &options{}
+	fields := o.fileConfig.keys()
+	field := func(key string) any {
+		for _, f := range fields {
+			if f.Key == key {
+				return f.Ptr
+			}
+		}
+		panic("no config key " + key) // TestFlagsAndKeysMatch
+	}
+	for _, s := range settings {
+		if s.def != "" {
+			setValue(field(s.key()), s.def)
+		}
+	}
+	path, err := configPath(c.String("config"), c.IsSet("server"))
+	if err != nil {
+		return nil, err
+	}
+	if path != "" {
+		if err := decodeConfigFile(path, &o.fileConfig); err != nil {
 			return nil, err
 		}
-		o.fileConfig = *fc
-		if fc.Reconnect != nil {
-			o.Reconnect = *fc.Reconnect
+	}
+	// origin names where a value came from, for error messages.
+	origin := func(s *setting) string {
+		if c.IsSet(s.name) || path == "" {
+			return "--" + s.name
+		}
+		return path + ": " + s.key()
+	}
+	for i := range settings {
+		s := &settings[i]
+		if !c.IsSet(s.name) && (s.alias == "" || !c.IsSet(s.alias)) {
+			continue
+		}
+		ptr := field(s.key())
+		if s.arg == "" {
+			setBool(ptr, c.Bool(s.name))
+			continue
+		}
+		if l, ok := ptr.(*[]string); ok {
+			*l = nil // the flags replace the file's list
+		}
+		for _, v := range *c.Generic(s.name).(*rawValues) {
+			if msg := setValue(ptr, v); msg != "" {
+				return nil, fmt.Errorf("--%s %s: %s", s.name, v, msg)
+			}
 		}
 	}
-	str := func(name string, dst *string) {
-		if c.IsSet(name) || *dst == "" {
-			*dst = c.String(name)
-		}
-	}
-	boolean := func(name string, dst *bool) {
-		if c.IsSet(name) {
-			*dst = c.Bool(name)
-		}
-	}
-	dur := func(name string, dst *duration) {
-		if c.IsSet(name) || dst.Duration == 0 {
-			dst.Duration = c.Duration(name)
-		}
-	}
-	str("server", &o.Server)
-	str("user", &o.User)
-	str("password-file", &o.PasswordFile)
-	str("ca-cert", &o.CACert)
-	str("sni", &o.SNI)
-	str("pin-sha256", &o.PinSHA256)
-	boolean("insecure-skip-verify", &o.InsecureSkipVerify)
-	boolean("require-forward-secrecy", &o.RequireForwardSecrecy)
-	str("tls-keylog", &o.TLSKeylog)
-	str("client-cert", &o.ClientCert)
-	str("client-key", &o.ClientKey)
-	str("eap-ca", &o.EAPCA)
-	str("eap-server-name", &o.EAPServerName)
-	if c.IsSet("auth") {
-		o.Auth = strings.Split(c.String("auth"), ",")
-	}
-	str("ifname", &o.Ifname)
-	if c.IsSet("mtu") {
-		o.MTU = c.Int("mtu")
-	}
-	boolean("ipv6", &o.IPv6)
-	str("log-level", &o.LogLevel)
-	if c.IsSet("route") {
-		o.Routes = *c.Generic("route").(*stringList)
-	}
-	boolean("default-route", &o.DefaultRoute)
-	if c.IsSet("metric") {
-		o.Metric = c.Int("metric")
-	}
-	boolean("use-peer-dns", &o.UsePeerDNS)
-	str("resolv-conf", &o.ResolvConf)
-	str("up-script", &o.UpScript)
-	str("down-script", &o.DownScript)
-	str("status-file", &o.StatusFile)
-	str("proxy", &o.Proxy)
-	str("proxy-password-file", &o.ProxyPasswordFile)
-	boolean("reconnect", &o.Reconnect)
-	dur("echo-interval", &o.EchoInterval)
-	dur("echo-timeout", &o.EchoTimeout)
-	dur("connect-timeout", &o.ConnectTimeout)
-	boolean("netifd", &o.Netifd)
-	o.PageOutAfter = c.Duration("page-out-after")
+	o.Reconnect = o.fileConfig.Reconnect == nil || *o.fileConfig.Reconnect
+	o.PageOutAfter = o.fileConfig.PageOutAfter.Duration
 
 	if o.Server == "" {
-		return nil, errors.New("--server is required")
+		return nil, errors.New("--server is required (or a configuration file: --config FILE, or " + defaultConfigDir + "/sstpgo.toml)")
+	}
+	if o.Server, err = normalizeServer(o.Server); err != nil {
+		return nil, err
 	}
 	if o.User == "" && o.ClientCert == "" {
-		return nil, errors.New("--user is required")
+		return nil, errors.New("--user is required (or --client-cert and --client-key for EAP-TLS)")
+	}
+	for i := range settings {
+		s := &settings[i]
+		if p, ok := field(s.key()).(*string); ok && s.input && *p != "" {
+			if err := checkInputFile(origin(s), *p); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, r := range o.Routes {
 		p, err := netip.ParsePrefix(strings.TrimSpace(r))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"net"
 	"net/netip"
 	"os"
@@ -91,21 +90,6 @@ func TestFlagsOverrideFile(t *testing.T) {
 	}
 	if got.Server != "flag.example" || got.User != "fileuser" || got.MTU != 1300 || len(got.routes) != 1 || got.password != "pw" || !got.Reconnect {
 		t.Errorf("%+v", got)
-	}
-}
-
-func TestStatusJSONIsValid(t *testing.T) {
-	d := newDaemon(&options{fileConfig: fileConfig{Server: "vpn\"x\\y\n"}}, sstp.Config{}, nil)
-	d.status.LastError = "bad \x01 thing ü"
-	d.hasUp = true
-	d.lastUp.IPv4 = ppp.IPv4Config{Local: netip.MustParseAddr("10.0.0.2"), Peer: netip.MustParseAddr("10.0.0.1"),
-		DNS: []netip.Addr{netip.MustParseAddr("10.0.0.53")}}
-	var m map[string]any
-	if err := json.Unmarshal(d.statusJSON(), &m); err != nil {
-		t.Fatalf("%v: %s", err, d.statusJSON())
-	}
-	if m["server"] != "vpn\"x\\y\n" || m["local"] != "10.0.0.2" || m["last_error"] != "bad \x01 thing ü" {
-		t.Errorf("%v", m)
 	}
 }
 

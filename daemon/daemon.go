@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -8,69 +8,41 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/sstpgo/sstpgo/ifup"
 	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/sstp"
 )
 
-func runConnect(c *cli.Context) error {
-	o, err := loadOptions(c)
-	if err != nil {
-		return cli.Exit(err.Error(), exitUsage)
-	}
-	log, err := newLogger(o.LogLevel, os.Stderr)
-	if err != nil {
-		return cli.Exit(err.Error(), exitUsage)
-	}
-	cfg, err := o.sstpConfig(log)
-	if err != nil {
-		return cli.Exit(err.Error(), exitUsage)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
-	d := newDaemon(o, cfg, log)
-	go func() {
-		stopping := false
-		for s := range sigs {
-			if s == syscall.SIGUSR1 {
-				d.logStatus()
-				continue
-			}
-			if stopping {
-				log.Warn("second signal: exiting at once")
-				os.Exit(exitInternal)
-			}
-			stopping = true
-			log.Info("stopping", "signal", s.String())
-			cancel()
-		}
-	}()
-	err = d.run(ctx)
-	signal.Stop(sigs)
-	if err != nil {
-		code := exitCodeFor(err)
-		if code == exitUnreachable && !errors.As(err, new(*sstp.Error)) && !errors.Is(err, sstp.ErrPeerDead) {
-			code = exitInternal
-		}
-		return cli.Exit(describe(err), code)
-	}
-	return nil
+// Options is what the daemon does around the sessions; main fills it in
+// from flags and the configuration file.
+type Options struct {
+	Server       string         // as the user gave it: status, hooks, logs
+	Ifname       string         // tunnel device name
+	MTU          int            // 0: the negotiated MRU; else the smaller of the two
+	IPv6         bool           // negotiate IPV6CP and configure IPv6 on the device
+	Routes       []netip.Prefix // routed through the tunnel
+	DefaultRoute bool           // all traffic through the tunnel, the server via the uplink
+	Metric       int            // metric of the routes installed
+	UsePeerDNS   bool           // write the server's DNS servers to ResolvConf
+	ResolvConf   string
+	UpScript     string
+	DownScript   string
+	StatusFile   string // JSON status, rewritten on every state change
+	Reconnect    bool   // reconnect with backoff; else Run returns the first error
+	// PageOutAfter: how long the tunnel must stay up before the start-up
+	// code is dropped from memory (memtrim.go); 0 never.
+	PageOutAfter time.Duration
+	Netifd       bool // OpenWrt: netifd configures addresses and routes
 }
 
-// daemon keeps one tunnel up: the TUN device lives as long as the daemon,
+// Daemon keeps one tunnel up: the TUN device lives as long as the daemon,
 // sessions come and go underneath it.
-type daemon struct {
-	o   *options
+type Daemon struct {
+	o   *Options
 	cfg sstp.Config
 	log *logx.Logger
 
@@ -87,18 +59,22 @@ type daemon struct {
 	hasUp  bool
 }
 
-func newDaemon(o *options, cfg sstp.Config, log *logx.Logger) *daemon {
+// New returns a daemon that connects with cfg (its Deliver is set by Run).
+func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 	if cfg.SessionCache == nil {
 		// Reconnects resume the TLS session (sstp.Config.SessionCache).
 		cfg.SessionCache = tls.NewLRUClientSessionCache(4)
 	}
-	d := &daemon{o: o, cfg: cfg, log: log}
+	d := &Daemon{o: o, cfg: cfg, log: log}
 	d.status.Server = o.Server
 	d.status.State = "starting"
 	return d
 }
 
-func (d *daemon) run(ctx context.Context) error {
+// Run opens the TUN device and keeps a session up until ctx ends (nil) or,
+// without Reconnect or after an authentication or certificate rejection,
+// until a connection fails (that error).
+func (d *Daemon) Run(ctx context.Context) error {
 	tun, err := ifup.OpenTUN(d.o.Ifname)
 	if err != nil {
 		return err
@@ -177,7 +153,7 @@ func (d *daemon) run(ctx context.Context) error {
 // IPCP for the address and DNS servers it had, which servers give back when
 // free (RFC 1332 section 3.3, RFC 1877), so connections through the tunnel
 // can survive and IPCP opens without a Nak round trip.
-func (d *daemon) dial(ctx context.Context) (*sstp.Session, error) {
+func (d *Daemon) dial(ctx context.Context) (*sstp.Session, error) {
 	d.mu.Lock()
 	if d.hasUp {
 		d.cfg.PPP.IPv4Hint = d.lastUp.IPv4.Local
@@ -206,7 +182,7 @@ func (d *daemon) dial(ctx context.Context) (*sstp.Session, error) {
 }
 
 // deliver writes a packet from the server to the TUN device.
-func (d *daemon) deliver(pkt []byte) {
+func (d *Daemon) deliver(pkt []byte) {
 	d.tun.Write(pkt)
 }
 
@@ -220,7 +196,7 @@ func (d *daemon) deliver(pkt []byte) {
 // Backpressure: while a write is blocked (the server or the path is slow),
 // no more is read; the kernel's TUN queue fills and drops, so memory here
 // stays one batch.
-func (d *daemon) tunReader() {
+func (d *Daemon) tunReader() {
 	b := sstp.NewBatch()
 	poll, err := d.tun.Poller()
 	if err != nil {
@@ -251,7 +227,7 @@ func (d *daemon) tunReader() {
 
 // up configures the device for a new session (unless netifd does it) and
 // runs the up script.
-func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
+func (d *Daemon) up(ctx context.Context, sess *sstp.Session) error {
 	info := sess.Info()
 	name := d.tun.Name()
 	mtu := d.mtu(info)
@@ -284,14 +260,14 @@ func (d *daemon) up(ctx context.Context, sess *sstp.Session) error {
 }
 
 // mtu is the device's MTU: the server's, or --mtu if smaller.
-func (d *daemon) mtu(info sstp.Info) int {
+func (d *Daemon) mtu(info sstp.Info) int {
 	if d.o.MTU > 0 && d.o.MTU < info.MTU {
 		return d.o.MTU
 	}
 	return info.MTU
 }
 
-func (d *daemon) configure(info sstp.Info) error {
+func (d *Daemon) configure(info sstp.Info) error {
 	name := d.tun.Name()
 	// Add the new address before removing an old one: the kernel flushes a
 	// device's routes when its last IPv4 address goes.
@@ -326,7 +302,7 @@ func (d *daemon) configure(info sstp.Info) error {
 			ifup.Route{Dst: netip.MustParsePrefix("0.0.0.0/1"), Ifname: name, Metric: d.o.Metric},
 			ifup.Route{Dst: netip.MustParsePrefix("128.0.0.0/1"), Ifname: name, Metric: d.o.Metric})
 	}
-	for _, p := range d.o.routes {
+	for _, p := range d.o.Routes {
 		routes = append(routes, ifup.Route{Dst: p, Ifname: name, Metric: d.o.Metric})
 	}
 	// Whatever survived the outage, make sure every route is there again.
@@ -345,7 +321,7 @@ func (d *daemon) configure(info sstp.Info) error {
 	return nil
 }
 
-func (d *daemon) down(sess *sstp.Session) {
+func (d *Daemon) down(sess *sstp.Session) {
 	if d.o.DownScript != "" {
 		d.v6.hook.Lock()
 		defer d.v6.hook.Unlock()
@@ -355,7 +331,7 @@ func (d *daemon) down(sess *sstp.Session) {
 }
 
 // teardown removes what the daemon installed; the device goes with Close.
-func (d *daemon) teardown() {
+func (d *Daemon) teardown() {
 	if s := d.cur.Swap(nil); s != nil {
 		s.Close()
 	}
@@ -374,10 +350,10 @@ func (d *daemon) teardown() {
 
 // runHook runs an up or down script with the session's addresses; the IPv6
 // ones (link-local, from IPV6CP) only once IPV6CP is up.
-func (d *daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu int) {
+func (d *Daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu int) {
 	hi := ifup.HookInfo{
 		Ifname: d.tun.Name(), Local: info.IPv4.Local, Remote: info.IPv4.Peer,
-		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.routes,
+		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.Routes,
 	}
 	if info.HasIPv6 {
 		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)
@@ -414,4 +390,13 @@ func (b *backoff) wait(ctx context.Context, log *logx.Logger) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// describe formats a connection error with its hint, on one line.
+func describe(err error) string {
+	var se *sstp.Error
+	if errors.As(err, &se) && se.Hint != "" {
+		return err.Error() + " (hint: " + se.Hint + ")"
+	}
+	return err.Error()
 }

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 
 // The status file carries the goroutine count, which scripts/soak.sh watches for leaks.
 func TestStatusJSONHasGoroutines(t *testing.T) {
-	d := newDaemon(&options{}, sstp.Config{}, nil)
+	d := New(&Options{}, sstp.Config{}, nil)
 	var m map[string]any
 	if err := json.Unmarshal(d.statusJSON(), &m); err != nil {
 		t.Fatalf("%v: %s", err, d.statusJSON())
@@ -34,7 +34,7 @@ func TestStatusJSONIPv6(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := newDaemon(&options{}, sstp.Config{}, nil)
+			d := New(&Options{}, sstp.Config{}, nil)
 			d.hasUp = true
 			d.lastUp.IPv4 = ppp.IPv4Config{Local: netip.MustParseAddr("10.0.0.2"), Peer: netip.MustParseAddr("10.0.0.1")}
 			d.lastUp.HasIPv6 = tt.hasIPv6
@@ -47,5 +47,20 @@ func TestStatusJSONIPv6(t *testing.T) {
 				t.Errorf("local6 %v remote6 %v local %v, want %v %v 10.0.0.2", m["local6"], m["remote6"], m["local"], tt.wantLocal, tt.wantPeer)
 			}
 		})
+	}
+}
+
+func TestStatusJSONIsValid(t *testing.T) {
+	d := New(&Options{Server: "vpn\"x\\y\n"}, sstp.Config{}, nil)
+	d.status.LastError = "bad \x01 thing ü"
+	d.hasUp = true
+	d.lastUp.IPv4 = ppp.IPv4Config{Local: netip.MustParseAddr("10.0.0.2"), Peer: netip.MustParseAddr("10.0.0.1"),
+		DNS: []netip.Addr{netip.MustParseAddr("10.0.0.53")}}
+	var m map[string]any
+	if err := json.Unmarshal(d.statusJSON(), &m); err != nil {
+		t.Fatalf("%v: %s", err, d.statusJSON())
+	}
+	if m["server"] != "vpn\"x\\y\n" || m["local"] != "10.0.0.2" || m["last_error"] != "bad \x01 thing ü" {
+		t.Errorf("%v", m)
 	}
 }

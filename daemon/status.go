@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -22,7 +22,7 @@ type status struct {
 	Reconnects int
 }
 
-func (d *daemon) setState(state string, err error) {
+func (d *Daemon) setState(state string, err error) {
 	d.mu.Lock()
 	if d.status.State != state {
 		d.status.Since = time.Now()
@@ -41,7 +41,7 @@ func (d *daemon) setState(state string, err error) {
 const statusEvery = 30 * time.Second
 
 // waitSession waits until the session or ctx ends, refreshing the status file.
-func (d *daemon) waitSession(ctx context.Context, sess *sstp.Session) {
+func (d *Daemon) waitSession(ctx context.Context, sess *sstp.Session) {
 	t := time.NewTicker(statusEvery)
 	defer t.Stop()
 	for {
@@ -59,7 +59,7 @@ func (d *daemon) waitSession(ctx context.Context, sess *sstp.Session) {
 	}
 }
 
-func (d *daemon) writeStatus(js []byte) {
+func (d *Daemon) writeStatus(js []byte) {
 	if d.o.StatusFile == "" {
 		return
 	}
@@ -68,8 +68,8 @@ func (d *daemon) writeStatus(js []byte) {
 	}
 }
 
-// logStatus logs the status on SIGUSR1 as key=value fields.
-func (d *daemon) logStatus() {
+// LogStatus logs the status (on SIGUSR1) as key=value fields.
+func (d *Daemon) LogStatus() {
 	d.mu.Lock()
 	kv := []any{"state", d.status.State, "server", d.status.Server,
 		"since", d.status.Since.UTC().Format(time.RFC3339), "reconnects", d.status.Reconnects}
@@ -89,7 +89,7 @@ func (d *daemon) logStatus() {
 }
 
 // statusJSON renders the status by hand: no reflection in the router binary (d.mu held).
-func (d *daemon) statusJSON() []byte {
+func (d *Daemon) statusJSON() []byte {
 	var w jsonWriter
 	w.b = append(w.b, '{')
 	w.str("state", d.status.State)

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sstpgo/sstpgo/daemon"
+	"github.com/sstpgo/sstpgo/sstp"
+)
+
+// runConnect wires the parts together: options, logger, engine
+// configuration, signals, and the daemon (package daemon) that keeps the
+// tunnel up.
+func runConnect(c *cli.Context) error {
+	o, err := loadOptions(c)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUsage)
+	}
+	log, err := newLogger(o.LogLevel, os.Stderr)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUsage)
+	}
+	cfg, err := o.sstpConfig(log)
+	if err != nil {
+		return cli.Exit(err.Error(), exitUsage)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	d := daemon.New(o.daemonOptions(), cfg, log)
+	go func() {
+		stopping := false
+		for s := range sigs {
+			if s == syscall.SIGUSR1 {
+				d.LogStatus()
+				continue
+			}
+			if stopping {
+				log.Warn("second signal: exiting at once")
+				os.Exit(exitInternal)
+			}
+			stopping = true
+			log.Info("stopping", "signal", s.String())
+			cancel()
+		}
+	}()
+	err = d.Run(ctx)
+	signal.Stop(sigs)
+	if err != nil {
+		code := exitCodeFor(err)
+		if code == exitUnreachable && !errors.As(err, new(*sstp.Error)) && !errors.Is(err, sstp.ErrPeerDead) {
+			code = exitInternal
+		}
+		return cli.Exit(describe(err), code)
+	}
+	return nil
+}
+
+// daemonOptions is the daemon's part of the options.
+func (o *options) daemonOptions() *daemon.Options {
+	return &daemon.Options{
+		Server: o.Server, Ifname: o.Ifname, MTU: o.MTU, IPv6: o.IPv6,
+		Routes: o.routes, DefaultRoute: o.DefaultRoute, Metric: o.Metric,
+		UsePeerDNS: o.UsePeerDNS, ResolvConf: o.ResolvConf,
+		UpScript: o.UpScript, DownScript: o.DownScript, StatusFile: o.StatusFile,
+		Reconnect: o.Reconnect, PageOutAfter: o.PageOutAfter, Netifd: o.Netifd,
+	}
+}

@@ -1,0 +1,9 @@
+package daemon
+
+import (
+	"testing"
+
+	"github.com/sstpgo/sstpgo/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
