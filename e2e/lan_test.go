@@ -331,6 +331,11 @@ func startSamba(t *testing.T, tp *topo, dir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(state) })
+	for _, d := range []string{"private", "lock", "state", "cache", "pid", "ncalrpc"} {
+		if err := os.Mkdir(filepath.Join(state, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	conf := filepath.Join(state, "smb.conf")
 	os.WriteFile(conf, []byte(`[global]
 workgroup = CORP
