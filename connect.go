@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sstpgo/sstpgo/daemon"
-	"github.com/sstpgo/sstpgo/sstp"
 )
 
 // runConnect wires the parts together: options, logger, engine
@@ -53,13 +52,22 @@ func runConnect(c *cli.Context) error {
 	err = d.Run(ctx)
 	signal.Stop(sigs)
 	if err != nil {
-		code := exitCodeFor(err)
-		if code == exitUnreachable && !errors.As(err, new(*sstp.Error)) && !errors.Is(err, sstp.ErrPeerDead) {
-			code = exitInternal
-		}
-		return cli.Exit(describe(err), code)
+		return cli.Exit(describe(err), runExitCode(err))
 	}
 	return nil
+}
+
+// runExitCode is the exit code for the error that stopped the daemon: a
+// failure of this machine (TUN device, addresses, routes) is internal; any
+// other is the connection's, passed through as the engine gave it: a call
+// the server ended (Call Abort, Call Disconnect, LCP Terminate, a closed or
+// reset TCP connection) is "unreachable or protocol error" like a failed
+// connect, not an internal error.
+func runExitCode(err error) int {
+	if errors.As(err, new(*daemon.LocalError)) {
+		return exitInternal
+	}
+	return exitCodeFor(err)
 }
 
 // daemonOptions is the daemon's part of the options.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,14 +22,18 @@ import (
 // Options is what the daemon does around the sessions; main fills it in
 // from flags and the configuration file.
 type Options struct {
-	Server       string         // as the user gave it: status, hooks, logs
-	Ifname       string         // tunnel device name
-	MTU          int            // 0: the negotiated MRU; else the smaller of the two
-	IPv6         bool           // negotiate IPV6CP and configure IPv6 on the device
-	Routes       []netip.Prefix // routed through the tunnel
-	DefaultRoute bool           // all traffic through the tunnel, the server via the uplink
-	Metric       int            // metric of the routes installed
-	UsePeerDNS   bool           // write the server's DNS servers to ResolvConf
+	Server string         // as the user gave it: status, hooks, logs
+	Ifname string         // tunnel device name
+	MTU    int            // 0: the negotiated MRU; else the smaller of the two
+	IPv6   bool           // negotiate IPV6CP and configure IPv6 on the device
+	Routes []netip.Prefix // routed through the tunnel
+	// DefaultRoute: all traffic through the tunnel, the server pinned to
+	// the uplink (pin.go; with Netifd, netifd installs the default route
+	// and the daemon pins the server when the kernel would route it into
+	// the tunnel).
+	DefaultRoute bool
+	Metric       int  // metric of the routes installed
+	UsePeerDNS   bool // write the server's DNS servers to ResolvConf
 	ResolvConf   string
 	UpScript     string
 	DownScript   string
@@ -50,13 +55,18 @@ type Daemon struct {
 	cfg sstp.Config
 	log *logx.Logger
 
-	tun        *ifup.TUN
-	cur        atomic.Pointer[sstp.Session]
-	routes     *ifup.RouteSet
-	dnsRestore func() error
-	lastAddr   string    // ip:port of the last successful connection
-	v6         ipv6State // ipv6.go
-	lan        lanState  // lan.go
+	tun         *ifup.TUN
+	cur         atomic.Pointer[sstp.Session]
+	routes      *ifup.RouteSet
+	pins        pinner // host routes to the server by the uplink (pin.go)
+	innerDial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	dnsRestore  func() error
+	dnsMu       sync.Mutex   // dnsWritten and dnsOriginal, read by the resolver (resolve.go)
+	dnsWritten  []netip.Addr // what resolv.conf lists now
+	dnsOriginal []netip.Addr // what the original resolv.conf listed
+	lastAddr    string       // ip:port of the last successful connection
+	v6          ipv6State    // ipv6.go
+	lan         lanState     // lan.go
 
 	mu     sync.Mutex
 	status status
@@ -70,7 +80,12 @@ func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 		// Reconnects resume the TLS session (sstp.Config.SessionCache).
 		cfg.SessionCache = tls.NewLRUClientSessionCache(4)
 	}
-	d := &Daemon{o: o, cfg: cfg, log: log}
+	d := &Daemon{o: o, cfg: cfg, log: log, innerDial: cfg.DialContext}
+	d.cfg.DialContext = d.dialContext
+	if d.cfg.Resolver == nil {
+		d.cfg.Resolver = d.resolver()
+	}
+	d.pins.set = ifup.NewRouteSet()
 	d.lan.path = lan.NewPath()
 	d.status.Server = o.Server
 	d.status.State = "starting"
@@ -83,12 +98,13 @@ func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 func (d *Daemon) Run(ctx context.Context) error {
 	tun, err := ifup.OpenTUN(d.o.Ifname)
 	if err != nil {
-		return err
+		return tunError(d.o.Ifname, err)
 	}
 	d.tun = tun
 	d.routes = ifup.NewRouteSet()
+	d.prepareIPv4()
 	d.prepareIPv6()
-	d.log.Info("tunnel device ready", "ifname", tun.Name())
+	d.log.Info("TUN device created, not connected yet", "ifname", tun.Name())
 	d.cfg.Deliver = d.deliver
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -125,7 +141,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		upAt := time.Now()
 		if err := d.up(ctx, sess); err != nil {
 			sess.Close()
-			return err
+			return &LocalError{Err: err}
 		}
 		d.watchIPv6(ctx, sess)
 		cancelPageOut := schedulePageOut(d.o.PageOutAfter)
@@ -169,7 +185,7 @@ func (d *Daemon) dial(ctx context.Context) (*sstp.Session, error) {
 		d.cfg.OfferRSAKeyExchange = d.lastUp.LegacyTLS
 	}
 	d.mu.Unlock()
-	sess, err := sstp.Dial(ctx, d.cfg)
+	sess, err := d.dialOnce(ctx, d.cfg)
 	var se *sstp.Error
 	if err == nil {
 		if d.cfg.Proxy == nil {
@@ -186,7 +202,19 @@ func (d *Daemon) dial(ctx context.Context) (*sstp.Session, error) {
 	}
 	cfg.Server = d.lastAddr
 	d.log.Warn("cannot resolve the server, trying its last address", "server", d.o.Server, "addr", d.lastAddr, "err", se.Err)
-	return sstp.Dial(ctx, cfg)
+	return d.dialOnce(ctx, cfg)
+}
+
+// dialOnce dials and then drops the host routes to server addresses that
+// this connection does not use (pin.go).
+func (d *Daemon) dialOnce(ctx context.Context, cfg sstp.Config) (*sstp.Session, error) {
+	sess, err := sstp.Dial(ctx, cfg)
+	var connected netip.Addr
+	if err == nil {
+		connected = serverAddr(sess.Info())
+	}
+	d.settlePins(connected)
+	return sess, err
 }
 
 // deliver writes a packet from the server to the TUN device.
@@ -281,6 +309,21 @@ func (d *Daemon) mtu(info sstp.Info) int {
 	return info.MTU
 }
 
+// prepareIPv4 lets a new tunnel address replace the old one. Both are /32
+// to the same peer, so the kernel makes the second a secondary address,
+// and by default deleting the primary deletes its secondaries too: a
+// reconnect that brings a new address would leave the device with none
+// (and the routes flushed). promote_secondaries makes the new one primary.
+func (d *Daemon) prepareIPv4() {
+	if d.o.Netifd {
+		return
+	}
+	p := "/proc/sys/net/ipv4/conf/" + d.tun.Name() + "/promote_secondaries"
+	if err := os.WriteFile(p, []byte("1"), 0o644); err != nil && !errors.Is(err, os.ErrNotExist) {
+		d.log.Warn("ipv4 sysctl", "key", "promote_secondaries", "err", err)
+	}
+}
+
 func (d *Daemon) configure(info sstp.Info) error {
 	name := d.tun.Name()
 	// Add the new address before removing an old one: the kernel flushes a
@@ -298,20 +341,10 @@ func (d *Daemon) configure(info sstp.Info) error {
 	}
 	var routes []ifup.Route
 	if d.o.DefaultRoute {
-		// The server keeps its path over the uplink (a /32 or /128), so the
-		// tunnel never carries itself; two /1 routes cover the default route
-		// without replacing it, so removing them restores the original.
-		if srv, err := netip.ParseAddrPort(info.RemoteAddr); err == nil {
-			if r, err := ifup.RouteGet(srv.Addr()); err == nil && r.Ifname != name {
-				bits := 32
-				if srv.Addr().Is6() {
-					bits = 128
-				}
-				r.Dst = netip.PrefixFrom(srv.Addr(), bits)
-				r.Metric = 0
-				routes = append(routes, r)
-			}
-		}
+		// The server keeps its path over the uplink: pinned before the
+		// dial (pin.go), so the tunnel never carries itself. Two /1 routes
+		// cover the default route without replacing it, so removing them
+		// restores the original.
 		routes = append(routes,
 			ifup.Route{Dst: netip.MustParsePrefix("0.0.0.0/1"), Ifname: name, Metric: d.o.Metric},
 			ifup.Route{Dst: netip.MustParsePrefix("128.0.0.0/1"), Ifname: name, Metric: d.o.Metric})
@@ -325,15 +358,32 @@ func (d *Daemon) configure(info sstp.Info) error {
 	if err := d.routes.Replace(routes); err != nil {
 		d.log.Warn("routes", "err", err)
 	}
-	if d.o.UsePeerDNS && len(info.IPv4.DNS) > 0 && d.dnsRestore == nil {
-		restore, err := ifup.WriteResolvConf(d.o.ResolvConf, info.IPv4.DNS, nil)
-		if err != nil {
-			d.log.Warn("resolv.conf", "err", err)
-		} else {
-			d.dnsRestore = restore
-		}
+	if d.o.UsePeerDNS {
+		d.writeDNS(info.IPv4.DNS)
 	}
 	return nil
+}
+
+// writeDNS puts the server's DNS servers in resolv.conf, again whenever a
+// reconnect brings other ones; the original file is kept aside once and
+// comes back at exit (teardown).
+func (d *Daemon) writeDNS(servers []netip.Addr) {
+	if len(servers) == 0 || d.dnsRestore != nil && slices.Equal(servers, d.dnsWritten) {
+		return
+	}
+	restore, err := ifup.WriteResolvConf(d.o.ResolvConf, servers, nil)
+	if err != nil {
+		d.log.Warn("resolv.conf", "err", err)
+		return
+	}
+	if d.dnsRestore != nil {
+		d.log.Info("resolv.conf rewritten: the server gave other DNS servers", "dns", servers)
+	}
+	d.dnsRestore = restore
+	d.dnsMu.Lock()
+	d.dnsWritten = slices.Clone(servers)
+	d.dnsOriginal = readNameservers(d.o.ResolvConf + ifup.BackupSuffix)
+	d.dnsMu.Unlock()
 }
 
 func (d *Daemon) down(sess *sstp.Session) {
@@ -355,6 +405,7 @@ func (d *Daemon) teardown() {
 			d.log.Warn("remove routes", "err", err)
 		}
 	}
+	d.removePins()
 	if d.dnsRestore != nil {
 		if err := d.dnsRestore(); err != nil {
 			d.log.Warn("restore resolv.conf", "err", err)
@@ -370,6 +421,7 @@ func (d *Daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu
 		Ifname: d.tun.Name(), Local: info.IPv4.Local, Remote: info.IPv4.Peer,
 		DNS: info.IPv4.DNS, MTU: mtu, Server: d.o.Server, Routes: d.o.Routes,
 	}
+	hi.ServerAddr = serverAddr(info)
 	if info.HasIPv6 {
 		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)
 	}

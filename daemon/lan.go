@@ -134,20 +134,20 @@ func (d *Daemon) lanRoutes(name string, old, add []netip.Prefix) {
 }
 
 // lanResolvConf rewrites resolv.conf (--use-peer-dns) with the search
-// domains pushed; the original comes back on exit as before.
+// domains pushed, as writeDNS does with the servers alone; the original
+// comes back on exit as before.
 func (d *Daemon) lanResolvConf(dns []netip.Addr, domains []string) {
-	if d.dnsRestore != nil {
-		if err := d.dnsRestore(); err != nil {
-			d.log.Warn("restore resolv.conf", "err", err)
-		}
-		d.dnsRestore = nil
-	}
 	restore, err := ifup.WriteResolvConf(d.o.ResolvConf, dns, domains)
 	if err != nil {
 		d.log.Warn("resolv.conf", "err", err)
 		return
 	}
+	d.log.Info("resolv.conf rewritten with the pushed search domains", "dns", dns, "search", domains)
 	d.dnsRestore = restore
+	d.dnsMu.Lock()
+	d.dnsWritten = slices.Clone(dns)
+	d.dnsOriginal = readNameservers(d.o.ResolvConf + ifup.BackupSuffix)
+	d.dnsMu.Unlock()
 }
 
 // lanConfigured is the pushed routes to install with the configured ones

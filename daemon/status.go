@@ -103,6 +103,9 @@ func (d *Daemon) statusJSON() []byte {
 	}
 	if d.hasUp {
 		info := d.lastUp
+		if a := serverAddr(info); a.IsValid() {
+			w.str("server_addr", a.String())
+		}
 		w.str("local", info.IPv4.Local.String())
 		w.str("remote", info.IPv4.Peer.String())
 		if info.HasIPv6 {

@@ -56,11 +56,12 @@ func TestStatusJSONIsValid(t *testing.T) {
 	d.hasUp = true
 	d.lastUp.IPv4 = ppp.IPv4Config{Local: netip.MustParseAddr("10.0.0.2"), Peer: netip.MustParseAddr("10.0.0.1"),
 		DNS: []netip.Addr{netip.MustParseAddr("10.0.0.53")}}
+	d.lastUp.RemoteAddr = "[2001:db8::7]:443"
 	var m map[string]any
 	if err := json.Unmarshal(d.statusJSON(), &m); err != nil {
 		t.Fatalf("%v: %s", err, d.statusJSON())
 	}
-	if m["server"] != "vpn\"x\\y\n" || m["local"] != "10.0.0.2" || m["last_error"] != "bad \x01 thing ü" {
+	if m["server"] != "vpn\"x\\y\n" || m["server_addr"] != "2001:db8::7" || m["local"] != "10.0.0.2" || m["last_error"] != "bad \x01 thing ü" {
 		t.Errorf("%v", m)
 	}
 }

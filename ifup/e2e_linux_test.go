@@ -417,3 +417,50 @@ func TestE2ETUNDefaultName(t *testing.T) {
 	}
 	n.must(t, "SetUp", func() error { return SetUp(tun.Name()) })
 }
+
+// UplinkRoute finds the uplink's route while a VPN's routes (two /1, ::/1
+// and 8000::/1 through a tunnel device) and a stale pin shadow it, for IPv4
+// and IPv6: the kernel's own answer is the tunnel, the table dump is not.
+func TestE2EUplinkRoute(t *testing.T) {
+	n := newNetns(t)
+	var up, tun *TUN
+	n.must(t, "OpenTUN", func() (err error) { up, err = OpenTUN("upl0"); return err })
+	defer up.Close()
+	n.must(t, "OpenTUN", func() (err error) { tun, err = OpenTUN("vpn0"); return err })
+	defer tun.Close()
+	n.ip(t, "addr", "add", "192.0.2.10/24", "dev", "upl0")
+	n.ip(t, "-6", "addr", "add", "2001:db8::10/64", "dev", "upl0", "nodad")
+	n.ip(t, "link", "set", "upl0", "up")
+	n.ip(t, "link", "set", "vpn0", "up")
+	n.ip(t, "route", "add", "default", "via", "192.0.2.1")
+	n.ip(t, "-6", "route", "add", "default", "via", "2001:db8::1", "dev", "upl0")
+	for _, p := range []string{"0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"} {
+		n.ip(t, "route", "add", p, "dev", "vpn0")
+	}
+	n.ip(t, "route", "add", "203.0.113.9/32", "via", "192.0.2.2", "dev", "upl0") // a stale pin
+	skip := func(r Route) bool {
+		return r.Ifname == "vpn0" || r.Dst == netip.MustParsePrefix("203.0.113.9/32")
+	}
+	for _, tt := range []struct{ dst, gw string }{
+		{"198.51.100.7", "192.0.2.1"},
+		{"203.0.113.9", "192.0.2.1"},
+		{"192.0.2.77", ""}, // the uplink's own subnet: on-link
+		{"2001:db8:1::7", "2001:db8::1"},
+	} {
+		var kernel, r Route
+		n.must(t, "RouteGet", func() (err error) { kernel, err = RouteGet(netip.MustParseAddr(tt.dst)); return err })
+		n.must(t, "UplinkRoute", func() (err error) { r, err = UplinkRoute(netip.MustParseAddr(tt.dst), skip); return err })
+		gw := ""
+		if r.Gateway.IsValid() {
+			gw = r.Gateway.String()
+		}
+		if r.Dst.Addr().String() != tt.dst || !r.Dst.IsSingleIP() || gw != tt.gw || r.Ifname != "upl0" {
+			t.Errorf("UplinkRoute(%s) = %v (kernel: %v), want via %q dev upl0", tt.dst, r, kernel, tt.gw)
+		}
+	}
+	var err error
+	n.do(func() { _, err = UplinkRoute(netip.MustParseAddr("198.51.100.7"), func(Route) bool { return true }) })
+	if !errors.Is(err, errNoUplink) {
+		t.Errorf("nothing but skipped routes: %v", err)
+	}
+}

@@ -22,6 +22,7 @@ var (
 	errTruncated    = errors.New("netlink reply truncated")
 	errNoReply      = errors.New("no answer in netlink reply")
 	errBadDNS       = errors.New("invalid nameserver or search domain")
+	errNoUplink     = errors.New("no route outside the routes skipped")
 )
 
 // OpError is what every ifup operation returns on failure: Op names the

@@ -25,11 +25,14 @@ const maxHookLine = 1024
 
 // HookInfo is what the up and down scripts learn about the tunnel.
 type HookInfo struct {
-	Ifname          string
-	Local, Remote   netip.Addr
-	DNS             []netip.Addr
-	MTU             int
-	Server          string
+	Ifname        string
+	Local, Remote netip.Addr
+	DNS           []netip.Addr
+	MTU           int
+	Server        string
+	// ServerAddr is the address the control connection goes to: the
+	// server's (resolved anew on every reconnect) or the proxy's.
+	ServerAddr      netip.Addr
 	Routes          []netip.Prefix
 	Local6, Remote6 netip.Addr
 }
@@ -37,10 +40,10 @@ type HookInfo struct {
 // hookVars are the variables HookEnv sets; inherited values of the same
 // name are dropped so the script never sees a stale one.
 var hookVars = []string{"IFNAME", "IPLOCAL", "IPREMOTE", "DNS1", "DNS2", "MTU", "SERVER",
-	"ROUTES", "IPV6LOCAL", "IPV6REMOTE", "LLLOCAL", "LLREMOTE"}
+	"SERVER_ADDR", "ROUTES", "IPV6LOCAL", "IPV6REMOTE", "LLLOCAL", "LLREMOTE"}
 
 // HookEnv builds the environment of an up or down script, compatible with
-// pppd's ip-up: IFNAME, IPLOCAL, IPREMOTE, DNS1, DNS2, MTU, SERVER, ROUTES
+// pppd's ip-up: IFNAME, IPLOCAL, IPREMOTE, DNS1, DNS2, MTU, SERVER, SERVER_ADDR, ROUTES
 // (space-separated CIDRs), IPV6LOCAL and IPV6REMOTE (also as pppd's ipv6-up
 // LLLOCAL and LLREMOTE), on top of the daemon's own environment minus
 // SSTPGO_PASSWORD, which must never reach a script. Variables without a
@@ -68,6 +71,7 @@ func HookEnv(info HookInfo) []string {
 		set("MTU", strconv.Itoa(info.MTU))
 	}
 	set("SERVER", info.Server)
+	set("SERVER_ADDR", addrString(info.ServerAddr))
 	set("ROUTES", joinPrefixes(info.Routes))
 	for _, k := range []string{"IPV6LOCAL", "LLLOCAL"} {
 		set(k, addrString(info.Local6))

@@ -26,14 +26,14 @@ func TestHookEnv(t *testing.T) {
 	env := HookEnv(HookInfo{
 		Ifname: "sstp0", Local: netip.MustParseAddr("10.99.0.2"), Remote: netip.MustParseAddr("10.99.0.1"),
 		DNS: []netip.Addr{netip.MustParseAddr("10.99.0.1"), netip.MustParseAddr("10.99.0.53"), netip.MustParseAddr("10.99.0.54")},
-		MTU: 1400, Server: "vpn.example.com:443",
+		MTU: 1400, Server: "vpn.example.com:443", ServerAddr: netip.MustParseAddr("203.0.113.7"),
 		Routes:  []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("2001:db8::/32")},
 		Local6:  netip.MustParseAddr("fe80::1"),
 		Remote6: netip.MustParseAddr("fe80::2"),
 	})
 	want := []string{"IFNAME=sstp0", "IPLOCAL=10.99.0.2", "IPREMOTE=10.99.0.1", "DNS1=10.99.0.1", "DNS2=10.99.0.53",
-		"MTU=1400", "SERVER=vpn.example.com:443", "ROUTES=10.1.0.0/16 2001:db8::/32",
-		"IPV6LOCAL=fe80::1", "LLLOCAL=fe80::1", "IPV6REMOTE=fe80::2", "LLREMOTE=fe80::2", "KEEP_ME=1"}
+		"MTU=1400", "SERVER=vpn.example.com:443", "SERVER_ADDR=203.0.113.7",
+		"ROUTES=10.1.0.0/16 2001:db8::/32", "IPV6LOCAL=fe80::1", "LLLOCAL=fe80::1", "IPV6REMOTE=fe80::2", "LLREMOTE=fe80::2", "KEEP_ME=1"}
 	for _, w := range want {
 		if !slices.Contains(env, w) {
 			t.Errorf("missing %s", w)

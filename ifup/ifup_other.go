@@ -48,3 +48,8 @@ func DelRoute(r Route) error { return ErrNotSupported }
 
 // RouteGet returns ErrNotSupported on this OS.
 func RouteGet(dst netip.Addr) (Route, error) { return Route{}, ErrNotSupported }
+
+// UplinkRoute returns ErrNotSupported on this OS.
+func UplinkRoute(dst netip.Addr, skip func(Route) bool) (Route, error) {
+	return Route{}, ErrNotSupported
+}

@@ -199,6 +199,15 @@ func appendRouteGet(b []byte, seq uint32, dst netip.Addr) []byte {
 	return endNlmsg(b, start)
 }
 
+// appendRouteDump appends an RTM_GETROUTE dump request for one family's
+// routes (all tables; the caller filters).
+func appendRouteDump(b []byte, seq uint32, fam uint8) []byte {
+	b, start := appendNlmsg(b, rtmGetRoute, nlmFRequest|nlmFDump, seq)
+	b = append(b, fam, 0, 0, 0, 0, 0, 0, 0)
+	b = ne.AppendUint32(b, 0)
+	return endNlmsg(b, start)
+}
+
 // addrPrefix is the prefix length AddAddress uses: /32 point-to-point for
 // IPv4 (RFC 1332 gives us no netmask), /64 for an IPv6 link-local address
 // built from the IPV6CP interface identifier (RFC 5072 section 4.1).

@@ -122,6 +122,13 @@ func TestAppendGolden(t *testing.T) {
 		want: `24000000 1a00 0500 07000000 00000000
 		       02 20 00 00 00 00 00 00 00000000
 		       0800 0100 c6336407`,
+	}, {
+		name:  "RTM_GETROUTE dump IPv4",
+		order: binary.LittleEndian,
+		build: func(b []byte) []byte { return appendRouteDump(b, 9, afInet) },
+		want: `1c000000 1a00 0103 09000000 00000000
+		       02 00 00 00 00 00 00 00 00000000`,
+		// NLM_F_REQUEST|NLM_F_DUMP; struct rtmsg with only the family set
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
