@@ -55,6 +55,10 @@ proto_sstp_init_config() {
 	proto_config_add_int echo_interval
 	proto_config_add_int echo_timeout
 	proto_config_add_string tunlink
+	# LAN features (docs/LAN.md)
+	proto_config_add_boolean pushed_routes
+	proto_config_add_boolean mss_clamp
+	proto_config_add_string zone
 	available=1
 	no_device=1
 }
@@ -329,6 +333,18 @@ proto_sstp_setup() {
 	[ -n "$R" ] && proto_export "SSTP_TESTROOT=$R"
 
 	# $args: words from sstp_options, split on purpose
+	# LAN features (docs/LAN.md): routes and DNS domains pushed by the
+	# server, MSS clamping (both on unless 0), and the firewall zone: the
+	# zone option, else the zone the firewall lists the interface in, else
+	# wan (masquerading and mtu_fix, as LAN clients behind the tunnel need)
+	local pushed_routes mss_clamp zone
+	json_get_vars pushed_routes mss_clamp zone
+	[ "$pushed_routes" = 0 ] && set -- "$@" --no-pushed-routes
+	[ "$mss_clamp" = 0 ] && set -- "$@" --no-mss-clamp
+	[ -n "$zone" ] || fw4 -q network "$config" >/dev/null 2>&1 ||
+		fw3 -q network "$config" >/dev/null 2>&1 || zone=wan
+	[ -n "$zone" ] && proto_export "ZONE=$zone"
+
 	proto_run_command "$config" "$SSTPGO_BIN" "$@" $args
 }
 
@@ -356,6 +372,8 @@ proto_sstp_teardown() {
 	for f in $SSTP_FILES; do
 		rm -f "$(sstp_file "$config" "$f")"
 	done
+	# no more forwarding of the pushed domains (sstpgo-split-dns)
+	INTERFACE="$config" DNSSEARCH= "${R:-}/lib/netifd/sstpgo-split-dns"
 	proto_kill_command "$config"
 }
 
