@@ -20,27 +20,30 @@ cleanup() {
 	[ -n "$CLIENT_PID" ] && kill "$CLIENT_PID" 2>/dev/null && sleep 1
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
 	./scripts/topology.sh down "$P"
+	lan_cleanup
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+. scripts/demo-lan.sh # the LAN part: pushed routes, split DNS, SMB (docs/LAN.md)
 
 say "topology: LAN host -> router (sstpgo) -> internet -> SSTP server -> corporate host"
 ./scripts/topology.sh up "$P"
+lan_setup
 
 say "SSTP server (RRAS personality) on 198.51.100.1:443"
 ip netns exec "$P-srv" "$BIN/sstptest-server" --listen 198.51.100.1:443 --personality rras \
 	--user alice:correct-horse --cert-out "$WORK" --hostname vpn.example.test \
-	--server-ip 10.0.0.1 --pool 10.0.0.0/24 --dns 10.0.0.53 --tun tun-srv >"$WORK/server.log" 2>&1 &
+	--server-ip 10.0.0.1 --pool 10.0.0.0/24 --dns 10.0.0.53 --tun tun-srv $LAN_SERVER_ARGS >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 i=0; while [ ! -s "$WORK/ca.pem" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 
 say "router: sstpgo connect (the password comes from a 0600 file, never argv)"
 umask 077; printf 'correct-horse\n' >"$WORK/password"; umask 022
-ip netns exec "$P-rtr" "$BIN/sstpgo" connect --server 198.51.100.1 --sni vpn.example.test \
+ip netns exec "$P-rtr" env $LAN_CLIENT_ENV "$BIN/sstpgo" connect --server 198.51.100.1 --sni vpn.example.test \
 	--ca-cert "$WORK/ca.pem" --user alice --password-file "$WORK/password" \
-	--route 172.16.50.0/24 --status-file "$WORK/status.json" >"$WORK/client.log" 2>&1 &
+	--route 172.16.50.0/24 --status-file "$WORK/status.json" $LAN_CLIENT_ARGS >"$WORK/client.log" 2>&1 &
 CLIENT_PID=$!
 i=0; until grep -q 'tunnel up' "$WORK/client.log" 2>/dev/null; do
 	sleep 0.2; i=$((i+1))
@@ -52,6 +55,8 @@ sed 's/^/  sstpgo | /' "$WORK/client.log"
 
 say "LAN host pings the corporate host through the tunnel"
 ip netns exec "$P-lan" ping -c 4 -i 0.3 172.16.50.2
+
+lan_show
 
 say "LAN host sends data to the corporate host"
 if command -v iperf3 >/dev/null; then
