@@ -420,3 +420,38 @@ func TestLANSMBCopyByName(t *testing.T) {
 	}
 	t.Logf("copied %d bytes from //%s/share in %v (sha256 %s…)", len(got), corpName, took.Round(time.Millisecond), hex.EncodeToString(want[:6]))
 }
+
+// The pushed routes survive a reconnect: they are installed again with the
+// configured ones at once (not only after the next DHCP answer), and a
+// server that now pushes another network replaces them.
+func TestLANPushedRouteAcrossReconnect(t *testing.T) {
+	tp := newTopo(t)
+	srv := tp.corpServer()
+	cli := tp.startClient()
+	if !cli.waitOutput("pushed by the server", 20*time.Second) {
+		t.Fatal("no pushed configuration")
+	}
+	srv.signal(9)
+	srv.wait(5 * time.Second)
+	if !cli.waitOutput("tunnel down", 40*time.Second) {
+		t.Fatal("client did not notice the server's death")
+	}
+	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, pushedNet+" dev sstp0") {
+		t.Errorf("pushed route gone during the reconnect:\n%s", routes)
+	}
+	// The new server pushes 172.16.70.0/24 instead.
+	tp.corp.run("ip", "addr", "add", "172.16.70.2/32", "dev", "lo")
+	tp.srv.run("ip", "route", "add", "172.16.70.0/24", "via", corpHost)
+	tp.startServer("--dns", corpDNS, "--dhcp-route", "172.16.70.0/24", "--dhcp-domain", corpDomain)
+	eventually(t, 60*time.Second, "ping 172.16.70.2 after the reconnect", func() error {
+		out, err := tp.lan.try("ping", "-c", "1", "-W", "1", "172.16.70.2")
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, strings.TrimSpace(out))
+		}
+		return nil
+	})
+	routes := tp.rtr.run("ip", "route", "show")
+	if strings.Contains(routes, pushedNet) {
+		t.Errorf("the old pushed route stayed after the new answer:\n%s", routes)
+	}
+}
