@@ -168,11 +168,11 @@ func TestLANNoDHCPServer(t *testing.T) {
 // that examples/dnsmasq-split-dns.sh keeps for the corporate domains),
 // which the LAN host uses. It returns the sstpgo arguments and environment
 // for the hook.
-func splitDNS(t *testing.T, tp *topo) (args, env []string) {
+func splitDNS(t *testing.T, tp *topo) (args, env []string, corpLog, uplinkLog *proc) {
 	t.Helper()
 	needBins(t, "dnsmasq")
-	dnsmasq(t, tp.corp, corpHost, "--local=/"+corpDomain+"/", "--host-record="+corpName+","+corpHost)
-	dnsmasq(t, tp.srv, uplinkDNS, "--host-record="+publicName+","+publicAddr)
+	corpLog = dnsmasq(t, tp.corp, corpHost, "--local=/"+corpDomain+"/", "--host-record="+corpName+","+corpHost)
+	uplinkLog = dnsmasq(t, tp.srv, uplinkDNS, "--host-record="+publicName+","+publicAddr)
 	dir, _ := filepath.Abs(t.TempDir())
 	servers := filepath.Join(dir, "servers.conf")
 	pid := filepath.Join(dir, "dnsmasq.pid")
@@ -187,7 +187,7 @@ func splitDNS(t *testing.T, tp *topo) (args, env []string) {
 	resolvConf(t, tp.lan, routerLAN)
 	hook, _ := filepath.Abs("../examples/dnsmasq-split-dns.sh")
 	return []string{"--up-script", hook, "--down-script", hook},
-		[]string{"SSTPGO_DNSMASQ_SERVERS=" + servers, "SSTPGO_DNSMASQ_PIDFILE=" + pid}
+		[]string{"SSTPGO_DNSMASQ_SERVERS=" + servers, "SSTPGO_DNSMASQ_PIDFILE=" + pid}, corpLog, uplinkLog
 }
 
 func (tp *topo) resolve(name string) (string, error) {
@@ -209,7 +209,7 @@ func (tp *topo) resolve(name string) (string, error) {
 func TestLANSplitDNS(t *testing.T) {
 	tp := newTopo(t)
 	tp.corpServer()
-	args, env := splitDNS(t, tp)
+	args, env, corpLog, uplinkLog := splitDNS(t, tp)
 	cli := tp.rtr.start("sstpgo", env, tp.clientArgs(args...)...)
 	if !cli.waitOutput("tunnel up", 20*time.Second) {
 		t.Fatal("tunnel did not come up")
@@ -223,6 +223,14 @@ func TestLANSplitDNS(t *testing.T) {
 	})
 	if a, err := tp.resolve(publicName); err != nil || a != publicAddr {
 		t.Errorf("%s: %s, %v; want %s from the uplink's DNS", publicName, a, err, publicAddr)
+	}
+	// The corporate server saw the corporate name from the router's tunnel
+	// address, the uplink's never did; and the public name the other way.
+	if out := corpLog.Output(); !strings.Contains(out, corpName+" from 10.0.0.") || strings.Contains(out, publicName) {
+		t.Errorf("corporate DNS log:\n%s", out)
+	}
+	if out := uplinkLog.Output(); strings.Contains(out, corpName) || !strings.Contains(out, publicName) {
+		t.Errorf("uplink DNS log:\n%s", out)
 	}
 	cli.signal(15)
 	if code := cli.wait(15 * time.Second); code != 0 {
@@ -385,7 +393,7 @@ read only = yes
 func TestLANSMBCopyByName(t *testing.T) {
 	tp := newTopo(t)
 	tp.corpServer()
-	args, env := splitDNS(t, tp)
+	args, env, _, _ := splitDNS(t, tp)
 	share, err := os.MkdirTemp("", "sgshare")
 	if err != nil {
 		t.Fatal(err)
