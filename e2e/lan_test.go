@@ -463,3 +463,29 @@ func TestLANPushedRouteAcrossReconnect(t *testing.T) {
 		t.Errorf("the old pushed route stayed after the new answer:\n%s", routes)
 	}
 }
+
+// Without systemd-resolved, --use-peer-dns writes the DHCP DNS server and
+// the pushed search domains to resolv.conf, and puts the original back on
+// exit.
+func TestLANResolvConfSearchDomains(t *testing.T) {
+	tp := newTopo(t)
+	tp.corpServer()
+	resolv := filepath.Join(tp.dir, "resolv.conf")
+	const original = "nameserver 192.0.2.53\n"
+	os.WriteFile(resolv, []byte(original), 0o644)
+	cli := tp.startClient("--use-peer-dns", "--resolv-conf", resolv)
+	eventually(t, 20*time.Second, "search domains in resolv.conf", func() error {
+		b, _ := os.ReadFile(resolv)
+		if !strings.Contains(string(b), "search "+corpDomain) || !strings.Contains(string(b), "nameserver "+corpDNS) {
+			return fmt.Errorf("resolv.conf:\n%s", b)
+		}
+		return nil
+	})
+	cli.signal(15)
+	if code := cli.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if b, _ := os.ReadFile(resolv); string(b) != original {
+		t.Errorf("resolv.conf not restored:\n%s", b)
+	}
+}
