@@ -190,7 +190,7 @@ func TestParseAckMSRoutesSplitOverload(t *testing.T) {
 
 func TestInformRoundTrip(t *testing.T) {
 	ci := netip.MustParseAddr("10.0.0.2")
-	pkt := AppendInformPacket(nil, 0xdeadbeef, ci)
+	pkt := AppendInformPacket(nil, 0xdeadbeef, ci, 7)
 	src, dst, payload, ok := ParseUDP(pkt)
 	if !ok || src != netip.MustParseAddrPort("10.0.0.2:68") || dst != netip.MustParseAddrPort("255.255.255.255:67") {
 		t.Fatalf("ParseUDP: %v %v %v", src, dst, ok)
@@ -208,7 +208,7 @@ func TestInformRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.XID != 0xdeadbeef || in.CIAddr != ci || [6]byte(in.CHAddr[:6]) != HWAddr(ci) {
+	if in.XID != 0xdeadbeef || in.Secs != 7 || in.CIAddr != ci || [6]byte(in.CHAddr[:6]) != HWAddr(ci) {
 		t.Errorf("got %+v", in)
 	}
 	if IsReply(pkt) {
@@ -255,7 +255,7 @@ func FuzzParseReply(f *testing.F) {
 		AppendAck(nil, in, netip.MustParseAddr("10.0.0.1"), Ack{Domain: "corp.example",
 			Routes: []Route{{netip.MustParsePrefix("10.9.0.0/16"), netip.IPv4Unspecified()}},
 			Search: []string{"a.example", "b.example"}, DNS: []netip.Addr{ci}})))
-	f.Add(AppendInformPacket(nil, 5, ci))
+	f.Add(AppendInformPacket(nil, 5, ci, 0))
 	f.Fuzz(func(t *testing.T, pkt []byte) {
 		IsReply(pkt)
 		a, err := ParseReply(pkt, 5)
@@ -279,7 +279,7 @@ func FuzzParseReply(f *testing.F) {
 }
 
 func FuzzParseInform(f *testing.F) {
-	f.Add(AppendInform(nil, 1, netip.MustParseAddr("10.0.0.2")))
+	f.Add(AppendInform(nil, 1, netip.MustParseAddr("10.0.0.2"), 3))
 	f.Fuzz(func(t *testing.T, m []byte) {
 		ParseInform(m)
 	})

@@ -88,9 +88,9 @@ func IsReply(pkt []byte) bool {
 
 // AppendInformPacket appends the whole IPv4 packet of a DHCPINFORM from
 // ciaddr:68 to 255.255.255.255:67, ready to send through the tunnel.
-func AppendInformPacket(b []byte, xid uint32, ciaddr netip.Addr) []byte {
+func AppendInformPacket(b []byte, xid uint32, ciaddr netip.Addr, secs uint16) []byte {
 	return AppendUDP(b, netip.AddrPortFrom(ciaddr, ClientPort), netip.AddrPortFrom(Broadcast, ServerPort),
-		AppendInform(nil, xid, ciaddr))
+		AppendInform(nil, xid, ciaddr, secs))
 }
 
 // ParseReply parses an IP packet from the tunnel as the DHCPACK for xid.
@@ -110,6 +110,7 @@ func ParseReply(pkt []byte, xid uint32) (Ack, error) {
 // Inform is what a server needs from a DHCPINFORM.
 type Inform struct {
 	XID    uint32
+	Secs   uint16
 	CIAddr netip.Addr
 	CHAddr [16]byte
 }
@@ -125,6 +126,7 @@ func ParseInform(m []byte) (Inform, error) {
 	}
 	return Inform{
 		XID:    binary.BigEndian.Uint32(m[4:]),
+		Secs:   binary.BigEndian.Uint16(m[8:]),
 		CIAddr: netip.AddrFrom4([4]byte(m[12:16])),
 		CHAddr: [16]byte(m[28:44]),
 	}, nil

@@ -104,16 +104,20 @@ func HWAddr(ciaddr netip.Addr) [6]byte {
 // AppendInform appends a DHCPINFORM message (the UDP payload) to b. RFC 2131
 // section 4.4.3: "The client sets 'ciaddr' to its own IP address" and the
 // server answers with a DHCPACK "directly to the address given in 'ciaddr'";
-// no address is leased. Options: 53, 61 (client id = hardware type +
-// chaddr), 60 "MSFT 5.0" as Windows sends so servers' Windows policies
-// match, and 55 asking for what sstpgo applies.
-func AppendInform(b []byte, xid uint32, ciaddr netip.Addr) []byte {
+// no address is leased. secs is the time since the first try (RFC 2131
+// section 2: "seconds elapsed since client began address acquisition"):
+// relay agents such as RRAS's hold back requests below their boot
+// threshold (RFC 1542 section 4.1.1; RRAS: 4 s by default). Options: 53, 61
+// (client id = hardware type + chaddr), 60 "MSFT 5.0" as Windows sends so
+// servers' Windows policies match, and 55 asking for what sstpgo applies.
+func AppendInform(b []byte, xid uint32, ciaddr netip.Addr, secs uint16) []byte {
 	hw := HWAddr(ciaddr)
 	start := len(b)
 	b = append(b, make([]byte, fixedLen)...)
 	m := b[start:]
 	m[0], m[1], m[2] = 1, 1, 6 // BOOTREQUEST, Ethernet, 6-byte address
 	binary.BigEndian.PutUint32(m[4:], xid)
+	binary.BigEndian.PutUint16(m[8:], secs)
 	ca := ciaddr.As4()
 	copy(m[12:16], ca[:])
 	copy(m[28:34], hw[:])

@@ -151,7 +151,7 @@ func TestLANNoDHCPServer(t *testing.T) {
 		t.Fatal("tunnel did not come up")
 	}
 	eventually(t, 10*time.Second, "ping", tp.pingCorp)
-	if !cli.waitOutput("no DHCP answer", 20*time.Second) {
+	if !cli.waitOutput("no DHCP answer", 30*time.Second) {
 		t.Fatal("no log line about the unanswered DHCPINFORM")
 	}
 	if n := strings.Count(cli.Output(), "no DHCP answer through the tunnel"); n != 1 {

@@ -27,6 +27,7 @@ type fakeServer struct {
 	ack        dhcp.Ack
 	mu         sync.Mutex
 	sent       []time.Duration
+	secs       []uint16
 	start      time.Time
 }
 
@@ -44,6 +45,9 @@ func (f *fakeServer) send(buf []byte) error {
 	if err != nil {
 		return err
 	}
+	f.mu.Lock()
+	f.secs = append(f.secs, in.Secs)
+	f.mu.Unlock()
 	if f.answerFrom == 0 || n < f.answerFrom {
 		return nil
 	}
@@ -84,8 +88,9 @@ func TestInformAnswered(t *testing.T) {
 	})
 }
 
-// A server that never answers costs four small packets and 8 s of a
-// goroutine, nothing else.
+// A server that never answers costs five small packets and 16 s of a
+// goroutine, nothing else. 'secs' counts up, so a relay agent with a boot
+// threshold (RRAS: 4 s) passes the later tries.
 func TestInformNoAnswer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := NewPath()
@@ -94,11 +99,14 @@ func TestInformNoAnswer(t *testing.T) {
 		if !errors.Is(err, ErrNoAnswer) {
 			t.Fatalf("err %v", err)
 		}
-		if want := []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second}; !slices.Equal(f.sent, want) {
+		if want := []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second, 15 * time.Second}; !slices.Equal(f.sent, want) {
 			t.Errorf("sent at %v, want %v", f.sent, want)
 		}
-		if took := time.Since(f.start); took != 8*time.Second {
-			t.Errorf("gave up after %v, want 8s", took)
+		if want := []uint16{0, 1, 3, 7, 15}; !slices.Equal(f.secs, want) {
+			t.Errorf("secs %v, want %v", f.secs, want)
+		}
+		if took := time.Since(f.start); took != 16*time.Second {
+			t.Errorf("gave up after %v, want 16s", took)
 		}
 	})
 }

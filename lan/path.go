@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -66,8 +65,10 @@ func (p *Path) In(pkt []byte) bool {
 // RFC 2131 section 4.1 suggests retransmitting after 4, 8, 16 s (±1 s) on
 // a LAN; through a tunnel that is already up the first loss is rarer and a
 // server that does not answer (no DHCP behind RRAS) is the common case, so
-// four tries over 7 s, then give up. The answer usually comes in one RTT.
-var InformSchedule = []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second}
+// five tries over 15 s, then give up. The answer usually comes in one RTT;
+// the later tries carry 'secs' of 7 and 15, past the boot threshold (4 s by
+// default) below which RRAS's DHCP relay agent holds requests back.
+var InformSchedule = []time.Duration{0, time.Second, 3 * time.Second, 7 * time.Second, 15 * time.Second}
 
 // ErrNoAnswer: no DHCPACK to any DHCPINFORM.
 var ErrNoAnswer = errors.New("no DHCP answer to DHCPINFORM")
@@ -85,7 +86,6 @@ func (p *Path) Inform(ctx context.Context, send func(buf []byte) error, local ne
 		return dhcp.Ack{}, fmt.Errorf("DHCPINFORM needs an IPv4 tunnel address, have %v", local)
 	}
 	xid := rand.Uint32()
-	buf := dhcp.AppendInformPacket(make([]byte, sstp.Headroom, sstp.Headroom+300), xid, local)
 	p.waiting.Store(true)
 	defer p.waiting.Store(false)
 	for {
@@ -112,8 +112,9 @@ func (p *Path) Inform(ctx context.Context, send func(buf []byte) error, local ne
 				}
 				return dhcp.Ack{}, fmt.Errorf("%w (%d tries over %v)", ErrNoAnswer, len(schedule), time.Since(start).Round(time.Second))
 			}
-			// SendIP writes its headers in front: send a fresh copy each time.
-			if err := send(slices.Clone(buf)); err != nil {
+			secs := uint16(min(time.Since(start)/time.Second, 0xffff))
+			buf := dhcp.AppendInformPacket(make([]byte, sstp.Headroom, sstp.Headroom+300), xid, local, secs)
+			if err := send(buf); err != nil {
 				return dhcp.Ack{}, fmt.Errorf("send DHCPINFORM: %w", err)
 			}
 			next++
