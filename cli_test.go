@@ -196,7 +196,7 @@ func TestConfigKeysAndFlagsMeanTheSame(t *testing.T) {
 		t.Errorf("%+v", o)
 	}
 	o, err = loadArgs(t, "--server", "s", "--user", "u", "--password-file", pw)
-	if err != nil || o.PageOutAfter.Minutes() != 10 || !o.Reconnect || o.ConnectTimeout.Seconds() != 30 || o.ResolvConf != "/etc/resolv.conf" {
+	if err != nil || o.PageOutAfter.Minutes() != 10 || !o.Reconnect || o.ConnectTimeout.Seconds() != 90 || o.ResolvConf != "/etc/resolv.conf" {
 		t.Errorf("defaults: %v %+v", err, o)
 	}
 }

@@ -15,8 +15,8 @@ import (
 // eapTLS fills cfg.PPP.EAPTLS from --client-cert and --client-key (PEM): PPP then
 // authenticates with EAP-TLS (RFC 5216) and needs no password. The EAP server's
 // certificate (NPS, not the SSTP server's) is checked against --eap-ca, by default the
-// --ca-cert pool (else the system roots), and --eap-server-name when given. cfg.RootCAs
-// must be set already.
+// --ca-cert pool, and --eap-server-name when given; with neither, it must chain to the
+// system roots and carry the SSTP server's name. cfg.RootCAs must be set already.
 func (o *options) eapTLS(cfg *sstp.Config) error {
 	if o.ClientCert == "" && o.ClientKey == "" {
 		if o.EAPCA != "" || o.EAPServerName != "" {
@@ -44,10 +44,26 @@ func (o *options) eapTLS(cfg *sstp.Config) error {
 		Certificate: cert,
 		RootCAs:     roots,
 		ServerName:  o.EAPServerName,
+		// Without --eap-ca/--ca-cert and --eap-server-name, a publicly trusted
+		// EAP server certificate must carry the SSTP server's name.
+		SSTPServerName: sstpServerName(cfg),
 		// --insecure-skip-verify covers the EAP server too, unless it has its own CA.
 		InsecureSkipVerify: o.InsecureSkipVerify && o.EAPCA == "",
 	}
 	return nil
+}
+
+// sstpServerName is the name the SSTP server's certificate is checked
+// against: --sni, else the host of --server.
+func sstpServerName(cfg *sstp.Config) string {
+	if cfg.SNI != "" {
+		return cfg.SNI
+	}
+	host, _, err := sstp.SplitServer(cfg.Server)
+	if err != nil {
+		return ""
+	}
+	return host
 }
 
 // loadClientCert reads the PEM certificate (chain) and private key; the key file must not

@@ -100,6 +100,18 @@ func TestEAPTLSOptions(t *testing.T) {
 					t.Error("not insecure")
 				}
 			}},
+		{name: "sstp server name for the check", o: fileConfig{ClientCert: cert, ClientKey: key, Server: "vpn.example:8443"},
+			check: func(t *testing.T, c *ppp.EAPTLSConfig) {
+				if c.SSTPServerName != "vpn.example" {
+					t.Errorf("SSTPServerName %q", c.SSTPServerName)
+				}
+			}},
+		{name: "sni for the check", o: fileConfig{ClientCert: cert, ClientKey: key, Server: "192.0.2.1", SNI: "vpn.example"},
+			check: func(t *testing.T, c *ppp.EAPTLSConfig) {
+				if c.SSTPServerName != "vpn.example" {
+					t.Errorf("SSTPServerName %q", c.SSTPServerName)
+				}
+			}},
 		{name: "auth with eap", o: fileConfig{ClientCert: cert, ClientKey: key}, auth: []ppp.AuthMethod{ppp.AuthEAP}},
 		{name: "auth without eap", o: fileConfig{ClientCert: cert, ClientKey: key}, auth: []ppp.AuthMethod{ppp.AuthMSCHAPv2}, wantErr: "add eap"},
 		{name: "cert without key", o: fileConfig{ClientCert: cert}, wantErr: "go together"},
@@ -113,7 +125,7 @@ func TestEAPTLSOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := &options{fileConfig: tt.o}
-			cfg := sstp.Config{RootCAs: rootCAs}
+			cfg := sstp.Config{RootCAs: rootCAs, Server: tt.o.Server, SNI: tt.o.SNI}
 			cfg.PPP.Auth = tt.auth
 			err := o.eapTLS(&cfg)
 			if tt.wantErr != "" {

@@ -317,6 +317,7 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 		}
 		cfg.PPP.Auth = m
 	}
+	cfg.PPP.Auth = o.secureAuth(cfg.PPP.Auth, log) // authpolicy.go
 	if o.CACert != "" {
 		pem, err := os.ReadFile(o.CACert)
 		if err != nil {
@@ -367,6 +368,8 @@ func exitCodeFor(err error) int {
 		return exitAuth
 	case errors.Is(err, context.Canceled):
 		return exitOK
+	case sstp.IsServerEnded(err): // Call Abort/Disconnect, LCP Terminate, TCP reset/EOF
+		return exitUnreachable
 	}
 	return exitUnreachable
 }

@@ -20,6 +20,9 @@ type status struct {
 	Since      time.Time
 	LastError  string
 	Reconnects int
+	// RejectedCert: SHA-256 of the certificate the last error refused; the
+	// netifd handler passes it with CERT_FAILED (openwrt/files/lib/netifd)
+	RejectedCert string
 }
 
 func (d *Daemon) setState(state string, err error) {
@@ -30,6 +33,7 @@ func (d *Daemon) setState(state string, err error) {
 	d.status.State = state
 	if err != nil {
 		d.status.LastError = describe(err)
+		d.status.RejectedCert = sstp.RejectedCertificate(err)
 	}
 	js := d.statusJSON()
 	d.mu.Unlock()
@@ -132,6 +136,9 @@ func (d *Daemon) statusJSON() []byte {
 	w.num("reconnects", int64(d.status.Reconnects))
 	w.num("goroutines", int64(runtime.NumGoroutine()))
 	w.str("last_error", d.status.LastError)
+	if d.status.RejectedCert != "" {
+		w.str("rejected_certificate_sha256", d.status.RejectedCert)
+	}
 	w.b = append(w.b, '}', '\n')
 	return w.b
 }

@@ -166,6 +166,22 @@ func appendTime(b []byte, t time.Time) []byte {
 // badKey is slog's key for a value that has none.
 const badKey = "!BADKEY"
 
+// unreserved renames a key that would repeat one of the line's own keys:
+// parsers take the last of two "msg" keys, so a call site passing "msg" as a
+// key would replace the message. Call sites should name such a value
+// (type=, text=); this only guarantees one msg, time and level per line.
+func unreserved(key string) string {
+	switch key {
+	case "msg":
+		return "text"
+	case "time":
+		return "at"
+	case "level":
+		return "lvl"
+	}
+	return key
+}
+
 // appendPairs appends " key=value" for each pair of kv, following slog's
 // rules for a missing or non-string key.
 func appendPairs(b []byte, kv []any) []byte {
@@ -181,7 +197,7 @@ func appendPairs(b []byte, kv []any) []byte {
 			v, kv = kv[1], kv[2:]
 		}
 		b = append(b, ' ')
-		b = appendString(b, key)
+		b = appendString(b, unreserved(key))
 		b = append(b, '=')
 		b = appendValue(b, v)
 	}

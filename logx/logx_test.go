@@ -73,7 +73,7 @@ func TestSameAsSlog(t *testing.T) {
 		{name: "struct falls back to fmt", msg: "s", kv: []any{"p", 7i}},
 		{name: "odd pair", msg: "m", kv: []any{"a", 1, "dangling"}},
 		{name: "non-string key", msg: "m", kv: []any{42, "a", 1}},
-		{name: "with", with: []any{"session", 3, "remote", "1.2.3.4:5"}, msg: "recv", kv: []any{"msg", "ECHO_REQUEST"}},
+		{name: "with", with: []any{"session", 3, "remote", "1.2.3.4:5"}, msg: "recv", kv: []any{"type", "ECHO_REQUEST"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,7 +256,7 @@ func TestConcurrentOneWritePerLine(t *testing.T) {
 
 func TestNoAllocsWhenDisabled(t *testing.T) {
 	l := New(&bytes.Buffer{}, LevelInfo)
-	n := testing.AllocsPerRun(100, func() { l.Debug("sstp send", "msg", "ECHO_REQUEST") })
+	n := testing.AllocsPerRun(100, func() { l.Debug("sstp send", "type", "ECHO_REQUEST") })
 	if n != 0 {
 		t.Errorf("%v allocs", n)
 	}
@@ -283,4 +283,25 @@ func FuzzQuote(f *testing.F) {
 			t.Fatalf("got %q, want %q", got, want)
 		}
 	})
+}
+
+// A line has exactly one msg key (and one time and level): a call site that
+// passes "msg" as a key, as `s.log.Debug("sstp send", "msg", t)` once did,
+// must not produce `msg="sstp send" msg=CALL_CONNECT_REQUEST`, which log
+// parsers read as one key with the last value.
+func TestOneMsgKeyPerLine(t *testing.T) {
+	now = func() time.Time { return time.Date(2026, 11, 25, 14, 56, 28, 70e6, time.UTC) }
+	defer func() { now = time.Now }()
+	var buf bytes.Buffer
+	l := New(&buf, LevelDebug)
+	l.Debug("sstp send", "msg", "CALL_CONNECT_REQUEST", "time", 1, "level", 2)
+	l.With("msg", "x").Info("with")
+	for _, ln := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		for _, k := range []string{"msg=", "time=", "level="} {
+			if n := strings.Count(" "+ln, " "+k); n != 1 {
+				t.Errorf("%d %q keys in %q", n, k, ln)
+			}
+		}
+	}
+	t.Log(buf.String())
 }

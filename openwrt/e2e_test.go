@@ -4,6 +4,7 @@ package openwrt_test
 
 import (
 	"context"
+	pemfile "encoding/pem"
 	"fmt"
 	"net/netip"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sstpgo/sstpgo/internal/testpki"
+	"github.com/sstpgo/sstpgo/sstp"
 )
 
 // These tests need root: the handler under busybox with the netifd
@@ -71,7 +73,24 @@ func topology(t *testing.T) (srv, cli string) {
 	for _, c := range [][]string{{srv, v0}, {cli, v1}, {srv, "lo"}, {cli, "lo"}} {
 		mustRun(t, "ip", "-n", c[0], "link", "set", c[1], "up")
 	}
+	// sstpgo resolves the server's name itself: "ip netns exec" shows
+	// /etc/netns/<ns>/hosts as the client namespace's /etc/hosts
+	setNetnsHosts(t, cli, "192.0.2.1 vpn.example.test\n")
+	t.Cleanup(func() { os.RemoveAll(filepath.Join("/etc/netns", cli)) })
 	return srv, cli
+}
+
+// setNetnsHosts writes the /etc/hosts processes in ns see; an existing
+// file is rewritten in place, so a running sstpgo sees the change too.
+func setNetnsHosts(t *testing.T, ns, hosts string) {
+	t.Helper()
+	dir := filepath.Join("/etc/netns", ns)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hosts"), []byte(hosts), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 type server struct {
@@ -87,12 +106,18 @@ func (s *server) output() string {
 
 func startServer(t *testing.T, ns, bin, personality string, extra ...string) *server {
 	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin, "--listen", "192.0.2.1:443",
+	return startServerAt(t, ns, bin, personality, t.TempDir(), "192.0.2.1:443", extra...)
+}
+
+// startServerAt starts a server listening on listen with the certificate
+// in dir (made there by the first server started with it).
+func startServerAt(t *testing.T, ns, bin, personality, dir, listen string, extra ...string) *server {
+	t.Helper()
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, bin, "--listen", listen,
 		"--personality", personality, "--user", "alice:correct horse", "--cert-out", dir,
 		"--hostname", "vpn.example.test", "--server-ip", "10.9.0.1", "--pool", "10.9.0.0/24",
 		"--dns", "10.9.0.53", "--dns", "10.9.0.54"}, extra...)...)
-	logf, _ := os.Create(filepath.Join(dir, "server.log"))
+	logf, _ := os.Create(filepath.Join(dir, "server-"+listen+".log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -180,9 +205,15 @@ func (f *e2eNetifd) waitExit(t *testing.T, done chan error) int {
 	return -1
 }
 
+// teardown runs the handler's teardown with ERROR=code; no ERROR for a
+// negative code (netifd stops a running daemon).
 func (f *e2eNetifd) teardown(t *testing.T, cfg map[string]any, code int) []call {
 	t.Helper()
-	if out, err := f.handler("teardown", "vpn", cfg, fmt.Sprintf("ERROR=%d", code)); err != nil {
+	var env []string
+	if code >= 0 {
+		env = append(env, fmt.Sprintf("ERROR=%d", code))
+	}
+	if out, err := f.handler("teardown", "vpn", cfg, env...); err != nil {
 		t.Fatalf("teardown: %v\n%s", err, out)
 	}
 	return f.calls()
@@ -234,12 +265,119 @@ func TestE2ENetifd(t *testing.T) {
 			t.Fatalf("exit %d, want 4\n%s", code, f.daemonLog())
 		}
 		cs := f.teardown(t, cfg, code)
-		if e := find(cs, "proto_notify_error"); len(e) != 1 || e[0].Args[1] != "CERT_FAILED" || len(find(cs, "proto_block_restart")) != 1 {
-			t.Errorf("teardown calls %v", cs)
+		// the error names the certificate the server presented (its
+		// ca.pem is the self-signed certificate itself)
+		blk, _ := pemfile.Decode([]byte(srv.ca))
+		want := []string{"vpn", "CERT_FAILED", sstp.Fingerprint(blk.Bytes)}
+		if e := find(cs, "proto_notify_error"); len(e) != 1 || !slices.Equal(e[0].Args, want) || len(find(cs, "proto_block_restart")) != 1 {
+			t.Errorf("teardown calls %v, want proto_notify_error %q", cs, want)
 		}
 	})
 
 	srv.stop()
+
+	// issue 12 points 1, 2, 5: the tunnel is lost and comes back at the
+	// address the server's name resolves to now; netifd hears the loss, the
+	// new address is pinned; ifdown ends sstpgo well inside netifd's 5 s.
+	t.Run("loss reported, server moves, ifdown in time", func(t *testing.T) {
+		dir := t.TempDir()
+		srv := startServerAt(t, srvNS, srvBin, "rras", dir, "192.0.2.1:443")
+		f := newNetifd(t)
+		cfg := base(srv)
+		d, done := f.start(t, cfg)
+		watch := func(what string, cond func([]call) bool) {
+			t.Helper()
+			if !waitFor(func() bool { f.logs = append(f.logs, f.calls()...); return cond(f.logs) }) {
+				t.Fatalf("%s: calls %v\n%s", what, f.logs, f.daemonLog())
+			}
+		}
+		watch("first report", func(cs []call) bool { return len(find(cs, "proto_send_update")) == 1 })
+		checkReport(t, f.logs, "10.9.0.1", []string{"10.9.0.53", "10.9.0.54"})
+
+		// the server goes away and its name moves to 192.0.2.3
+		lost := time.Now()
+		srv.stop()
+		watch("loss reported", func(cs []call) bool { return len(find(cs, "proto_send_update")) == 2 })
+		t.Logf("loss reported %v after the server died", time.Since(lost).Round(time.Millisecond))
+		v0 := fmt.Sprintf("ow%da", os.Getpid()%100000)
+		mustRun(t, "ip", "-n", srvNS, "addr", "add", "192.0.2.3/24", "dev", v0)
+		setNetnsHosts(t, cliNS, "192.0.2.3 vpn.example.test\n")
+		t.Cleanup(func() {
+			setNetnsHosts(t, cliNS, "192.0.2.1 vpn.example.test\n")
+			exec.Command("ip", "-n", srvNS, "addr", "del", "192.0.2.3/24", "dev", v0).Run()
+		})
+		startServerAt(t, srvNS, srvBin, "rras", dir, "192.0.2.3:443")
+		watch("back at the new address", func(cs []call) bool { return len(find(cs, "proto_send_update")) == 3 })
+		t.Logf("up again %v after the server died", time.Since(lost).Round(time.Millisecond))
+
+		var got []string
+		for _, c := range f.logs {
+			switch c.Name {
+			case "proto_init_update", "proto_send_update", "proto_add_host_dependency":
+				got = append(got, c.String())
+			}
+		}
+		want := []string{
+			"proto_add_host_dependency vpn 192.0.2.1 ", // setup
+			"proto_init_update sstp-vpn 1", "proto_send_update vpn",
+			"proto_init_update sstp-vpn 0", "proto_send_update vpn", // lost
+			"proto_add_host_dependency vpn 192.0.2.3 ", // the new address, before the routes
+			"proto_init_update sstp-vpn 1", "proto_send_update vpn",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("calls\n got %q\nwant %q", got, want)
+		}
+
+		// ifdown: netifd runs teardown (no ERROR, sstpgo still runs), whose
+		// proto_kill_command is a SIGTERM; netifd SIGKILLs at 5 s
+		cs := f.teardown(t, cfg, -1)
+		stop := time.Now()
+		d.Process.Signal(syscall.SIGTERM)
+		code := f.waitExit(t, done)
+		took := time.Since(stop)
+		t.Logf("ifdown: sstpgo exited %d in %v", code, took.Round(time.Millisecond))
+		if took >= 5*time.Second {
+			t.Errorf("sstpgo took %v to stop: netifd kills it at 5 s", took)
+		}
+		if len(find(cs, "proto_kill_command")) != 1 || len(find(cs, "proto_notify_error")) != 0 {
+			t.Errorf("teardown calls %v", cs)
+		}
+		if _, err := os.Stat(f.path("var/run/sstpgo-vpn.retry")); !os.IsNotExist(err) {
+			t.Errorf("a failure counted for ifdown (%v)", err)
+		}
+	})
+
+	// ifdown while the server has gone silent (its address removed: the
+	// client's packets are dropped without an answer, the TLS socket does
+	// not fail): sstpgo must still end inside netifd's 5 s
+	t.Run("ifdown with the server silent", func(t *testing.T) {
+		v0 := fmt.Sprintf("ow%da", os.Getpid()%100000)
+		mustRun(t, "ip", "-n", srvNS, "addr", "add", "192.0.2.4/24", "dev", v0)
+		t.Cleanup(func() { exec.Command("ip", "-n", srvNS, "addr", "del", "192.0.2.4/24", "dev", v0).Run() })
+		srv := startServerAt(t, srvNS, srvBin, "rras", t.TempDir(), "192.0.2.4:443")
+		setNetnsHosts(t, cliNS, "192.0.2.4 vpn.example.test\n")
+		t.Cleanup(func() { setNetnsHosts(t, cliNS, "192.0.2.1 vpn.example.test\n") })
+		f := newNetifd(t)
+		f.setHosts("vpn.example.test 192.0.2.4\n")
+		cfg := base(srv)
+		d, done := f.start(t, cfg)
+		if !waitFor(func() bool { f.logs = append(f.logs, f.calls()...); return len(find(f.logs, "proto_send_update")) == 1 }) {
+			t.Fatalf("no report\n%s", f.daemonLog())
+		}
+		mustRun(t, "ip", "-n", srvNS, "addr", "del", "192.0.2.4/24", "dev", v0)
+		f.teardown(t, cfg, -1)
+		stop := time.Now()
+		d.Process.Signal(syscall.SIGTERM)
+		code := f.waitExit(t, done)
+		took := time.Since(stop)
+		t.Logf("ifdown, server silent: sstpgo exited %d in %v", code, took.Round(time.Millisecond))
+		// (the wait for the server's CALL_DISCONNECT_ACK is the engine's,
+		// issue 11 point 7: at most 2 s is the aim)
+		if took >= 5*time.Second {
+			t.Errorf("sstpgo took %v to stop: netifd kills it at 5 s\n%s", took, f.daemonLog())
+		}
+	})
+
 	// what each personality's IPCP hands out: SoftEther gives a dummy peer
 	// 1.0.0.1 and rejects the secondary DNS (shared/PROTOCOL.md section 4)
 	for _, p := range []struct {

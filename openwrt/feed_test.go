@@ -31,6 +31,7 @@ func TestFeedMakefiles(t *testing.T) {
 		"$(INSTALL_BIN) $(GO_PKG_BUILD_BIN_DIR)/sstpgo $(1)/usr/sbin/",
 		"openwrt/files/lib/netifd/proto/sstp.sh $(1)/lib/netifd/proto/",
 		"openwrt/files/lib/netifd/sstpgo-up $(1)/lib/netifd/",
+		"openwrt/files/lib/netifd/sstpgo-down $(1)/lib/netifd/",
 		"openwrt/files/lib/netifd/sstpgo-split-dns $(1)/lib/netifd/",
 		"$(eval $(call GoBinPackage,sstpgo))",
 		"$(eval $(call BuildPackage,sstpgo))",

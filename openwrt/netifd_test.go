@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,14 +43,20 @@ func needBusybox(t *testing.T) string {
 
 func newFakeNetifd(t *testing.T) *fakeNetifd {
 	t.Helper()
-	needBusybox(t)
+	bb := needBusybox(t)
 	root := t.TempDir()
 	copyTree(t, "testdata/root", root)
 	copyTree(t, "files", root)
+	rerootScripts(t, root)
 	for _, d := range []string{"usr/sbin", "var"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// the router's grep, sed, tr, ... are busybox applets: use them too,
+	// behind the stand-ins in bin
+	if out, err := exec.Command(bb, "--install", "-s", filepath.Join(root, "busybox")).CombinedOutput(); err != nil {
+		t.Fatalf("busybox --install: %v\n%s", err, out)
 	}
 	f := &fakeNetifd{t: t, root: root}
 	f.setHosts("vpn.example.test 198.51.100.7\nvpn.example.test 2001:db8::7\n")
@@ -94,6 +101,30 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
+// routerPaths are the absolute paths the shipped scripts use on a router;
+// rerootScripts points them into the fake root, so the shipped scripts carry
+// no test hook of their own.
+var routerPaths = regexp.MustCompile(`(^|[\s"'=(])(/usr/sbin/sstpgo|/lib/functions\.sh|/lib/netifd/|/var/|/tmp/dnsmasq|/etc/init\.d/dnsmasq)`)
+
+// rerootScripts rewrites the router paths of the copied netifd scripts to
+// paths under root, the way a chroot would see them.
+func rerootScripts(t *testing.T, root string) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join(root, "lib/netifd"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "netifd-proto.sh") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(p, routerPaths.ReplaceAll(b, []byte("${1}"+root+"${2}")), 0o755)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (f *fakeNetifd) path(p string) string { return filepath.Join(f.root, p) }
 
 func (f *fakeNetifd) setHosts(s string) {
@@ -114,7 +145,7 @@ func (f *fakeNetifd) installDaemon(bin string) {
 // env is netifd's own environment for scripts and the daemon.
 func (f *fakeNetifd) env(extra ...string) []string {
 	return append([]string{
-		"PATH=" + f.path("bin") + ":/usr/sbin:/usr/bin:/sbin:/bin",
+		"PATH=" + f.path("bin") + ":" + f.path("busybox") + ":/usr/sbin:/usr/bin:/sbin:/bin",
 		"SSTP_TESTROOT=" + f.root,
 	}, extra...)
 }
@@ -178,7 +209,12 @@ func (f *fakeNetifd) handler(action, iface string, cfg map[string]any, env ...st
 
 // upScript runs the up script under busybox ash with env.
 func (f *fakeNetifd) upScript(env ...string) (string, error) {
-	cmd := exec.Command("busybox", "ash", f.path("lib/netifd/sstpgo-up"))
+	return f.script("sstpgo-up", env...)
+}
+
+// script runs /lib/netifd/NAME under busybox ash with env.
+func (f *fakeNetifd) script(name string, env ...string) (string, error) {
+	cmd := exec.Command("busybox", "ash", f.path("lib/netifd/"+name))
 	cmd.Env = f.env(env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err

@@ -146,8 +146,12 @@ func describeAuthProtocol(v []byte) string {
 		return "mschap(v1)"
 	}
 	const hexdig = "0123456789abcdef"
-	s := make([]byte, 0, 2*len(v))
-	for _, c := range v {
+	s := make([]byte, 0, 2*8+3)
+	for i, c := range v {
+		if i == 8 {
+			s = append(s, "..."...) // a name, not a dump: at most 8 bytes
+			break
+		}
 		s = append(s, hexdig[c>>4], hexdig[c&15])
 	}
 	return "auth-protocol " + string(s)

@@ -24,6 +24,12 @@ type Config struct {
 	// 0 = 10, 5, 2.
 	MaxConfigure, MaxFailure, MaxTerminate int
 	Logger                                 *logx.Logger // nil = discard
+	// AuthTimeout bounds the Authenticate phase, whatever the method: PAP
+	// retransmits (at a growing interval), CHAP and EAP answer the server,
+	// until then; then the link ends with ErrAuthTimeout, which is not an
+	// AuthError (a retry may work). 0 = no bound of ours: the driver's
+	// negotiation timeout ends the call.
+	AuthTimeout time.Duration
 	// EAPTLS, when set, authenticates with a client certificate: EAP-TLS is
 	// then the only method (EAP is Nak'ed toward type 13, the LCP
 	// Auth-Protocol toward EAP) and Password is not used.
@@ -138,6 +144,7 @@ type Client struct {
 	auth               authenticator
 	started, closing   bool
 	authDone, downSent bool
+	authDue            time.Time // Config.AuthTimeout runs out; zero = no bound
 	pendingErr         error
 	out                [][]byte
 	events             []Event
@@ -283,7 +290,15 @@ func (c *Client) Timeout(now time.Time) {
 	if c.auth != nil {
 		c.auth.timeout(now)
 	}
+	if c.authWaiting() && !now.Before(c.authDue) {
+		c.fatal(&authTimeoutError{method: c.lcpH.authMethod, after: c.cfg.AuthTimeout})
+	}
 	c.settle()
+}
+
+// authWaiting tells whether the Config.AuthTimeout bound is running.
+func (c *Client) authWaiting() bool {
+	return c.auth != nil && !c.authDone && !c.authDue.IsZero()
 }
 
 // Deadline is the earliest time Timeout must be called, if any timer runs.
@@ -301,6 +316,7 @@ func (c *Client) Deadline() (time.Time, bool) {
 	if c.auth != nil {
 		add(c.auth.deadline())
 	}
+	add(c.authDue, c.authWaiting())
 	return d, ok
 }
 
@@ -444,6 +460,9 @@ func (c *Client) lcpUp() {
 		c.authSucceeded(AuthNone, [32]byte{})
 		return
 	case AuthPAP:
+		// Once per link, i.e. per connection: the server (and anyone
+		// holding its TLS key) reads the password itself.
+		c.log.Warn("ppp: PAP negotiated: the password crosses to the server in clear text inside TLS; prefer --auth mschapv2 or eap")
 		c.auth = &papAuth{c: c}
 	case AuthCHAP, AuthMSCHAPv2:
 		c.auth = &chapAuth{c: c, ms: m == AuthMSCHAPv2}
@@ -451,6 +470,9 @@ func (c *Client) lcpUp() {
 		c.auth = newEAPAuth(c)
 	}
 	c.log.Debug("ppp authenticate", "method", m.String(), "user", c.cfg.Username)
+	if c.cfg.AuthTimeout > 0 {
+		c.authDue = c.now.Add(c.cfg.AuthTimeout)
+	}
 	c.auth.start()
 }
 
@@ -468,6 +490,16 @@ func (c *Client) authSucceeded(m AuthMethod, hlak [32]byte) {
 		c.ipv6cp.Open(c.now)
 		c.ipv6cp.Up(c.now)
 	}
+}
+
+// dropOption logs an optional option given up after a Nak loop.
+func (c *Client) dropOption(proto, option, suggested string) {
+	if suggested != "" {
+		c.log.Warn("ppp: server keeps Nak'ing an optional option, continuing without it",
+			"proto", proto, "option", option, "suggested", suggested)
+		return
+	}
+	c.log.Warn("ppp: server keeps Nak'ing an optional option, continuing without it", "proto", proto, "option", option)
 }
 
 // random fills b from Config.Rand, falling back to crypto/rand.

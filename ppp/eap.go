@@ -59,18 +59,12 @@ func (a *eapAuth) method() (uint8, string) {
 	return eapTypeMSCHAPv2, "eap-mschapv2"
 }
 
-func (a *eapAuth) timeout(now time.Time) {
-	if a.tls != nil {
-		a.tls.timeout(now)
-	}
-}
-
-func (a *eapAuth) deadline() (time.Time, bool) {
-	if a.tls != nil {
-		return a.tls.deadline()
-	}
-	return time.Time{}, false
-}
+// EAP has no timer of its own: the authenticator retransmits Requests and
+// the peer only answers them (RFC 3748 section 4.1); a server that goes
+// quiet is bounded by Config.AuthTimeout or the driver, as a retryable
+// ErrAuthTimeout, never an AuthError.
+func (a *eapAuth) timeout(time.Time)           {}
+func (a *eapAuth) deadline() (time.Time, bool) { return time.Time{}, false }
 
 // stop ends a running EAP-TLS handshake (the link is going down).
 func (a *eapAuth) stop() {

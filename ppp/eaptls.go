@@ -5,9 +5,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"runtime"
-	"time"
+	"strconv"
 
 	"github.com/sstpgo/sstpgo/internal/tlspipe"
 )
@@ -25,6 +26,10 @@ type EAPTLSConfig struct {
 	// ServerName, if set, must be a name in the EAP server's certificate;
 	// empty = only the chain is checked (NPS certificates name the NPS host).
 	ServerName string
+	// SSTPServerName is the SSTP server's host name. With neither RootCAs
+	// nor ServerName, a chain to the system roots is not enough (any web
+	// site has one): the certificate must then carry this name.
+	SSTPServerName string
 	// InsecureSkipVerify accepts any EAP server certificate (logged loudly).
 	InsecureSkipVerify bool
 	// FragmentSize is the most TLS bytes per EAP packet; 0 = what fits the
@@ -61,13 +66,12 @@ type eapTLS struct {
 	conn     *tls.Conn
 	cleanup  runtime.Cleanup
 	started  bool
-	finished bool      // handshake ended, well or not
-	ok       bool      // handshake succeeded; hlak is set
-	err      error     // why it failed
-	in       []byte    // server fragments being reassembled
-	out      []byte    // our flight, sent in fragments
-	sent     int       // bytes of out already sent
-	due      time.Time // the handshake must end by then
+	finished bool   // handshake ended, well or not
+	ok       bool   // handshake succeeded; hlak is set
+	err      error  // why it failed
+	in       []byte // server fragments being reassembled
+	out      []byte // our flight, sent in fragments
+	sent     int    // bytes of out already sent
 	hlak     [32]byte
 }
 
@@ -106,7 +110,6 @@ func (t *eapTLS) request(b, d []byte) ([]byte, bool) {
 // begin starts the TLS client handshake: the ClientHello is the first flight.
 func (t *eapTLS) begin(b []byte) ([]byte, bool) {
 	t.started = true
-	t.due = t.c.now.Add(t.c.fsmCfg.Restart * time.Duration(t.c.fsmCfg.MaxConfigure))
 	t.pipe = tlspipe.New()
 	t.conn = tls.Client(t.pipe, t.tlsConfig())
 	// A Client dropped mid-handshake (the SSTP connection died) must not
@@ -148,10 +151,47 @@ func (t *eapTLS) tlsConfig() *tls.Config {
 	}
 }
 
-// verifier checks the EAP server's chain against RootCAs (and ServerName if
-// set) for server authentication (RFC 5216 5.3).
+// systemCertPool is x509.SystemCertPool; tests replace it.
+var systemCertPool = x509.SystemCertPool
+
+// eapServerCheck is how the EAP server's certificate is verified (RFC 5216
+// section 5.3): roots nil = the system roots; name "" = any name.
+type eapServerCheck struct {
+	roots *x509.CertPool
+	name  string
+	desc  string // for the log and errors
+	none  bool   // nothing to check against: refuse
+}
+
+// serverCheck picks the check. Without --eap-server-name a publicly trusted
+// certificate alone proves nothing (any web site has one): it must chain to
+// RootCAs (--eap-ca, default --ca-cert), or carry the SSTP server's name.
+func (t *eapTLS) serverCheck() eapServerCheck {
+	cfg := t.cfg
+	switch {
+	case cfg.ServerName != "" && cfg.RootCAs != nil:
+		return eapServerCheck{roots: cfg.RootCAs, name: cfg.ServerName,
+			desc: "chain to --eap-ca and --eap-server-name " + strconv.Quote(cfg.ServerName)}
+	case cfg.ServerName != "":
+		return eapServerCheck{name: cfg.ServerName,
+			desc: "system roots and --eap-server-name " + strconv.Quote(cfg.ServerName)}
+	case cfg.RootCAs != nil:
+		return eapServerCheck{roots: cfg.RootCAs, desc: "chain to --eap-ca (default --ca-cert)"}
+	case cfg.SSTPServerName != "":
+		return eapServerCheck{name: cfg.SSTPServerName,
+			desc: "system roots and the SSTP server's name " + strconv.Quote(cfg.SSTPServerName)}
+	}
+	return eapServerCheck{none: true,
+		desc: "no check possible: set --eap-ca or --eap-server-name"}
+}
+
+// verifier checks the EAP server's chain as serverCheck says, for server
+// authentication.
 func (t *eapTLS) verifier() func(tls.ConnectionState) error {
-	roots, name, skip := t.cfg.RootCAs, t.cfg.ServerName, t.cfg.InsecureSkipVerify
+	chk, skip := t.serverCheck(), t.cfg.InsecureSkipVerify
+	if !skip {
+		t.c.log.Info("ppp: EAP-TLS server certificate check", "check", chk.desc)
+	}
 	return func(cs tls.ConnectionState) error {
 		if skip {
 			return nil
@@ -159,13 +199,24 @@ func (t *eapTLS) verifier() func(tls.ConnectionState) error {
 		if len(cs.PeerCertificates) == 0 {
 			return &eapTLSCertError{msg: "no certificate"}
 		}
-		opts := x509.VerifyOptions{Roots: roots, DNSName: name, Intermediates: x509.NewCertPool(),
+		subject := cs.PeerCertificates[0].Subject.String()
+		if chk.none {
+			return &eapTLSCertError{subject: subject, msg: chk.desc}
+		}
+		roots := chk.roots
+		if roots == nil {
+			var err error
+			if roots, err = systemCertPool(); err != nil {
+				return &eapTLSCertError{subject: subject, msg: "no system roots: " + err.Error()}
+			}
+		}
+		opts := x509.VerifyOptions{Roots: roots, DNSName: chk.name, Intermediates: x509.NewCertPool(),
 			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 		for _, ic := range cs.PeerCertificates[1:] {
 			opts.Intermediates.AddCert(ic)
 		}
 		if _, err := cs.PeerCertificates[0].Verify(opts); err != nil {
-			return &eapTLSCertError{subject: cs.PeerCertificates[0].Subject.String(), err: err}
+			return &eapTLSCertError{subject: subject, err: fmt.Errorf("%s: %w", chk.desc, err)}
 		}
 		return nil
 	}
@@ -278,18 +329,30 @@ func classifyTLSError(err error) error {
 	case errors.As(err, &ce):
 		return err
 	case errors.As(err, &oe) && oe.Op == "remote error":
-		return &eapTLSError{msg: "the EAP server refused the TLS handshake (our certificate?)", err: err}
+		return &eapTLSError{msg: "the EAP server refused the TLS handshake (our certificate?)", err: err, refusal: true}
 	}
 	return &eapTLSError{msg: "TLS handshake failed", err: err}
 }
 
-// fail ends the run and the link with an AuthError carrying err.
+// fail ends the run and the link with err, classified by eapTLSFailure.
 func (t *eapTLS) fail(err error) {
 	t.finished = true
 	if t.err == nil {
 		t.err = err
 	}
-	t.c.fatal(eapTLSAuthError(err))
+	t.c.fatal(eapTLSFailure(err))
+}
+
+// eapTLSFailure: only an explicit refusal (a TLS alert from the server, or
+// our rejection of its certificate) is an AuthError, which the CLI treats
+// as final; a broken exchange (oversized or garbled flight, a handshake that
+// fails without an alert) is ErrAuthProtocol, retried like a network fault.
+func eapTLSFailure(err error) error {
+	var te *eapTLSError
+	if errors.Is(err, ErrEAPServerCert) || (errors.As(err, &te) && te.refusal) {
+		return eapTLSAuthError(err)
+	}
+	return &authProtocolError{method: "EAP-TLS", err: err}
 }
 
 // stop aborts an unfinished handshake and waits for its goroutine.
@@ -298,18 +361,6 @@ func (t *eapTLS) stop() {
 		t.cleanup.Stop()
 		t.pipe.Abort()
 	}
-}
-
-// timeout ends a handshake the server stopped answering.
-func (t *eapTLS) timeout(now time.Time) {
-	if t.started && !t.finished && !now.Before(t.due) {
-		t.stop()
-		t.fail(&eapTLSError{msg: "the EAP server stopped answering", err: ErrAuthTimeout})
-	}
-}
-
-func (t *eapTLS) deadline() (time.Time, bool) {
-	return t.due, t.started && !t.finished
 }
 
 // identity is what EAP-Identity says with a certificate and no user name:

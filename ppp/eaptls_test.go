@@ -114,6 +114,7 @@ func (e *eapTLSServer) stop() {
 
 // run starts the client and delivers frames until both sides are quiet.
 func (e *eapTLSServer) run() {
+	e.s.t0 = e.s.now
 	e.s.c.Start(e.s.now)
 	e.pump()
 }
@@ -360,6 +361,9 @@ func TestEAPTLSFailures(t *testing.T) {
 		tweak  func(cfg *EAPTLSConfig, e *eapTLSServer)
 		is     error
 		substr string
+		// transient: a broken exchange, not a refusal: retryable, so no
+		// AuthError (exit 3 would stop a supervisor for good).
+		transient bool
 	}{
 		{name: "client cert from another CA", tweak: func(c *EAPTLSConfig, _ *eapTLSServer) { c.Certificate = other.client },
 			substr: "refused the TLS handshake"},
@@ -370,7 +374,7 @@ func TestEAPTLSFailures(t *testing.T) {
 		{name: "success before the handshake", tweak: func(_ *EAPTLSConfig, e *eapTLSServer) { e.early = true },
 			is: ErrMutualAuth},
 		{name: "message too large", tweak: func(_ *EAPTLSConfig, e *eapTLSServer) { e.huge = true },
-			substr: "64 KiB"},
+			substr: "64 KiB", transient: true},
 		{name: "server only speaks tls 1.3", tweak: func(_ *EAPTLSConfig, e *eapTLSServer) {
 			e.cfg.MinVersion, e.cfg.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
 		}, substr: "TLS handshake"},
@@ -384,6 +388,14 @@ func TestEAPTLSFailures(t *testing.T) {
 			e.run()
 			if _, ok := findEvent(s.events, EventAuthenticated); ok {
 				t.Fatal("authenticated")
+			}
+			if tt.transient {
+				err := downErr(t, s)
+				var ae *AuthError
+				if errors.As(err, &ae) || !errors.Is(err, ErrAuthProtocol) || !strings.Contains(err.Error(), tt.substr) {
+					t.Errorf("error %v: want ErrAuthProtocol saying %q, not an AuthError", err, tt.substr)
+				}
+				return
 			}
 			ae := authErr(t, s)
 			if tt.is != nil && !errors.Is(ae, tt.is) {
@@ -403,26 +415,43 @@ func TestEAPTLSFailures(t *testing.T) {
 	}
 }
 
-// TestEAPTLSTimeout: a server that stops answering mid-handshake ends the
-// link at the deadline, and the handshake goroutine is gone.
+// TestEAPTLSTimeout: a server that stops answering mid-handshake (RADIUS
+// outage) is waited for until Config.AuthTimeout (the driver's bound), and
+// then the link ends with a retryable error: not an AuthError (not exit 3).
+// The handshake goroutine is gone. Without AuthTimeout there is no limit of
+// our own.
 func TestEAPTLSTimeout(t *testing.T) {
 	pki := newTestPKI(t, "corp")
 	s, e := newEAPTLSTest(t, pki, EAPTLSConfig{Certificate: pki.client, RootCAs: pki.pool}, 0)
+	s.c.cfg.AuthTimeout = 90 * time.Second
 	e.silent = true
 	e.run()
 	e.stop()
 	hs := clientHandshake(t, s)
-	if d, ok := s.c.Deadline(); !ok || d.Sub(s.now) > 30*time.Second {
-		t.Fatalf("deadline %v %v", d, ok)
+	if d, ok := s.c.Deadline(); !ok || d.Sub(s.t0) != 90*time.Second {
+		t.Fatalf("deadline %v after start (%v), want 90s", d.Sub(s.t0), ok)
 	}
-	s.runTimers(time.Minute)
-	ae := authErr(t, s)
-	if !errors.Is(ae, ErrAuthTimeout) {
-		t.Errorf("error %v, want ErrAuthTimeout", ae)
+	s.runTimers(5 * time.Minute)
+	err := downErr(t, s)
+	var ae *AuthError
+	if !errors.Is(err, ErrAuthTimeout) || errors.As(err, &ae) {
+		t.Errorf("error %v, want ErrAuthTimeout without AuthError", err)
+	}
+	if got := s.downAt.Sub(s.t0); got != 90*time.Second {
+		t.Errorf("down after %v, want 90s", got)
 	}
 	if done, _ := hs.Result(); !done {
 		t.Error("handshake goroutine still running after the timeout")
 	}
+
+	s2, e2 := newEAPTLSTest(t, pki, EAPTLSConfig{Certificate: pki.client, RootCAs: pki.pool}, 0)
+	e2.silent = true
+	e2.run()
+	e2.stop()
+	if d, ok := s2.c.Deadline(); ok {
+		t.Errorf("EAP-TLS timer at %v without AuthTimeout: the driver bounds the wait", d.Sub(s2.t0))
+	}
+	s2.c.Close(s2.now)
 }
 
 // clientHandshake is the client's handshake pipe; Result's done means its

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -30,8 +31,15 @@ var (
 	// ErrPeerTerminated: the server sent LCP Terminate-Request or closed a
 	// network protocol we need.
 	ErrPeerTerminated = errors.New("ppp: link terminated by server")
-	// ErrAuthTimeout: the server never answered our PAP Authenticate-Request.
+	// ErrAuthTimeout: the server did not finish authentication within
+	// Config.AuthTimeout (RADIUS down, a lost MFA push). Not an AuthError:
+	// nothing was refused, a later attempt may work.
 	ErrAuthTimeout = errors.New("ppp: authentication timed out")
+	// ErrAuthProtocol: the server broke the authentication exchange (a
+	// malformed or oversized EAP-TLS flight, a TLS failure that is no alert
+	// from the server). Not an AuthError: nothing was refused, a retry may
+	// meet a healthy server.
+	ErrAuthProtocol = errors.New("ppp: authentication exchange failed")
 	// ErrNoAddress: IPCP opened without giving us an IPv4 address.
 	ErrNoAddress = errors.New("ppp: server assigned no IPv4 address")
 	// ErrCredentials: user name or password longer than the packet allows.
@@ -49,8 +57,8 @@ type AuthError struct {
 	Retry   bool   // MS-CHAP R=1: the server would allow another attempt
 	Message string // human-readable reason, server text included and sanitized
 	// Err is ErrMutualAuth for a bad authenticator response; for EAP-TLS the
-	// cause (ErrEAPServerCert with the x509 error, ErrAuthTimeout, the TLS
-	// alert); else nil.
+	// cause (ErrEAPServerCert with the x509 error, the TLS alert); else nil.
+	// Only refusals are AuthErrors: a timeout or a broken exchange is not.
 	Err error
 }
 
@@ -87,6 +95,19 @@ func printableText(b []byte) string {
 		return r
 	}, string(b))
 }
+
+// authTimeoutError wraps ErrAuthTimeout with the method and the bound.
+type authTimeoutError struct {
+	method AuthMethod
+	after  time.Duration
+}
+
+func (e *authTimeoutError) Error() string {
+	return ErrAuthTimeout.Error() + ": no answer from the " + e.method.String() +
+		" server within " + e.after.String()
+}
+
+func (e *authTimeoutError) Unwrap() error { return ErrAuthTimeout }
 
 // negotiationError wraps ErrNegotiation with the protocol and the reason.
 type negotiationError struct{ proto, why string }
@@ -174,10 +195,12 @@ func (e *eapTLSCertError) Error() string {
 
 func (e *eapTLSCertError) Unwrap() []error { return []error{ErrEAPServerCert, e.err} }
 
-// eapTLSError is any other EAP-TLS failure, with its cause.
+// eapTLSError is any other EAP-TLS failure, with its cause; refusal marks
+// a TLS alert from the server.
 type eapTLSError struct {
-	msg string
-	err error
+	msg     string
+	err     error
+	refusal bool
 }
 
 func (e *eapTLSError) Error() string {
@@ -193,3 +216,15 @@ func (e *eapTLSError) Unwrap() error { return e.err }
 func eapTLSAuthError(err error) *AuthError {
 	return &AuthError{Method: AuthEAP, Message: "EAP-TLS", Err: err}
 }
+
+// authProtocolError wraps ErrAuthProtocol with the method and the cause.
+type authProtocolError struct {
+	method string
+	err    error
+}
+
+func (e *authProtocolError) Error() string {
+	return ErrAuthProtocol.Error() + ": " + e.method + ": " + e.err.Error()
+}
+
+func (e *authProtocolError) Unwrap() []error { return []error{ErrAuthProtocol, e.err} }

@@ -118,6 +118,15 @@ type FSMCodeHandler interface {
 	ReceiveCode(p Packet) bool
 }
 
+// FSMNakLimitHandler may be implemented by a handler whose options are
+// optional: once the peer has Nak'ed Max-Failure requests in a row, the FSM
+// hands it the Nak as a Reject, so the options in it are dropped instead of
+// looping (RFC 1661 section 4.6, pppd's maxnakloops). An option that is not
+// optional makes the handler end the link with an error naming it.
+type FSMNakLimitHandler interface {
+	ReceiveNakAsReject(opts []byte)
+}
+
 // FSMTerminateHandler may be implemented to hear every Terminate-Request,
 // before the FSM acts on it (and calls Down).
 type FSMTerminateHandler interface {
@@ -145,6 +154,7 @@ type FSM struct {
 	restart  int // Restart counter (section 4.6)
 	failures int // Configure-Naks sent since our last Configure-Ack sent
 	nakLoops int // Configure-Naks/Rejects received since the last Ack
+	rnaks    int // Configure-Naks received since the last Ack
 	timerOn  bool
 	deadline time.Time
 	now      time.Time
@@ -190,7 +200,7 @@ func (f *FSM) Up(now time.Time) {
 	case StateInitial:
 		f.setState(EvUp, StateClosed)
 	case StateStarting:
-		f.nakLoops, f.failures = 0, 0
+		f.nakLoops, f.failures, f.rnaks = 0, 0, 0
 		f.ircConfigure()
 		f.scr()
 		f.setState(EvUp, StateReqSent)
@@ -223,7 +233,7 @@ func (f *FSM) Open(now time.Time) {
 		f.setState(EvOpen, StateStarting)
 		f.h.Started()
 	case StateClosed:
-		f.nakLoops, f.failures = 0, 0
+		f.nakLoops, f.failures, f.rnaks = 0, 0, 0
 		f.ircConfigure()
 		f.scr()
 		f.setState(EvOpen, StateReqSent)
@@ -450,7 +460,7 @@ func (f *FSM) rca(p Packet) {
 		return
 	}
 	f.replied = true
-	f.nakLoops = 0
+	f.nakLoops, f.rnaks = 0, 0
 	f.h.ReceiveAck(p.Data)
 	switch f.state {
 	case StateReqSent:
@@ -490,9 +500,16 @@ func (f *FSM) rcn(p Packet) {
 		return
 	}
 	if p.Code == CodeConfigureNak {
-		f.h.ReceiveNak(p.Data)
-	} else {
+		f.rnaks++
+	}
+	nl, ok := f.h.(FSMNakLimitHandler)
+	switch {
+	case p.Code == CodeConfigureReject:
 		f.h.ReceiveReject(p.Data)
+	case ok && f.rnaks >= f.cfg.MaxFailure:
+		nl.ReceiveNakAsReject(p.Data)
+	default:
+		f.h.ReceiveNak(p.Data)
 	}
 	f.afterRCN()
 }

@@ -81,10 +81,21 @@ func FuzzClientInput(f *testing.F) {
 		append([]byte{eapTypeMSCHAPv2, eapMSChallenge, 1, 0, 22}, chapValue(make([]byte, 16), "s")...))
 	ipcp := AppendPacket(AppendFrame(nil, ProtoIPCP), CodeConfigureNak, 1, []byte{3, 6, 10, 0, 0, 2})
 	term := AppendPacket(AppendFrame(nil, ProtoLCP), CodeTerminateRequest, 3, []byte("bye"))
+	// A PAP reply to an earlier Identifier, and Nak loops on DNS, the
+	// address and the IPV6CP Interface-Identifier (Max-Failure).
+	papAck := AppendPacket(AppendFrame(nil, ProtoPAP), papAuthAck, 1, []byte{0})
+	papNak := AppendPacket(AppendFrame(nil, ProtoPAP), papAuthNak, 1, []byte{2, 'n', 'o'})
+	dnsNak := AppendPacket(AppendFrame(nil, ProtoIPCP), CodeConfigureNak, 1, []byte{129, 6, 0, 0, 0, 0, 131, 6, 0, 0, 0, 0})
+	addrNak := AppendPacket(AppendFrame(nil, ProtoIPCP), CodeConfigureNak, 1, []byte{3, 6, 0, 0, 0, 0})
+	idNak := AppendPacket(AppendFrame(nil, ProtoIPV6CP), CodeConfigureNak, 1, []byte{1, 10, 0, 0, 0, 0, 0, 0, 0, 0})
 	for ph := byte(0); ph < 4; ph++ {
 		for m := byte(0); m < 8; m++ {
 			f.Add(withFrames([]byte{ph, m}, lcpReq, echo, chal, eapID, eapMS, ipcp, term))
 		}
+		f.Add(withFrames([]byte{ph, 0}, papNak, papAck))
+		f.Add(withFrames([]byte{ph, 4}, dnsNak, dnsNak, dnsNak, dnsNak, dnsNak, dnsNak, addrNak))
+		f.Add(withFrames([]byte{ph, 2}, addrNak, addrNak, addrNak, addrNak, addrNak, addrNak))
+		f.Add(withFrames([]byte{ph, 6}, idNak, idNak, idNak, idNak, idNak, idNak, dnsNak))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) < 2 {
@@ -126,6 +137,9 @@ func FuzzClientInput(f *testing.F) {
 		}
 		if downs > 1 {
 			t.Fatalf("%d EventDown", downs)
+		}
+		if len(s.c.lcpH.offered) > maxOffered {
+			t.Fatalf("%d offered auth protocols kept", len(s.c.lcpH.offered))
 		}
 	})
 }

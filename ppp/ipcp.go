@@ -93,6 +93,35 @@ func (h *ipcpHandler) ReceiveReject(opts []byte) {
 	}
 }
 
+// ReceiveNakAsReject: the server Nak'ed Max-Failure requests in a row. DNS
+// is optional: stop asking, say so. Our address is not: end the link with
+// an error that names it and what the server keeps suggesting.
+func (h *ipcpHandler) ReceiveNakAsReject(opts []byte) {
+	for len(opts) > 0 {
+		o, rest, _ := ParseOption(opts)
+		opts = rest
+		switch {
+		case o.Type == ipcpOptAddress && h.askAddr:
+			h.c.fatal(&negotiationError{proto: "IPCP", why: "server keeps Nak'ing our IP-Address (it suggests " +
+				optionAddr(o.Value) + ")"})
+		case o.Type == ipcpOptPrimaryDNS && h.askDNS1:
+			h.askDNS1, h.dns1 = false, [4]byte{}
+			h.c.dropOption("IPCP", "Primary-DNS", optionAddr(o.Value))
+		case o.Type == ipcpOptSecondaryDNS && h.askDNS2:
+			h.askDNS2, h.dns2 = false, [4]byte{}
+			h.c.dropOption("IPCP", "Secondary-DNS", optionAddr(o.Value))
+		}
+	}
+}
+
+// optionAddr shows an IPv4 address option value.
+func optionAddr(v []byte) string {
+	if a, ok := netip.AddrFromSlice(v); ok && len(v) == 4 {
+		return a.String()
+	}
+	return "a malformed value"
+}
+
 // ReceiveRequest acks the server's own IP-Address and rejects the rest:
 // VJ compression is pointless inside TLS, and we have no addresses or DNS
 // servers to hand out.

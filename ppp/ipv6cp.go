@@ -63,6 +63,20 @@ func (h *ipv6cpHandler) ReceiveReject(opts []byte) {
 	}
 }
 
+// ReceiveNakAsReject: the server Nak'ed Max-Failure requests in a row;
+// stop asking for an Interface-Identifier (RFC 5072 section 4.1 allows a
+// request without one).
+func (h *ipv6cpHandler) ReceiveNakAsReject(opts []byte) {
+	for len(opts) > 0 {
+		o, rest, _ := ParseOption(opts)
+		opts = rest
+		if o.Type == ipv6cpOptInterfaceID && h.askID {
+			h.askID = false
+			h.c.dropOption("IPV6CP", "Interface-Identifier", "")
+		}
+	}
+}
+
 // ReceiveRequest: a zero or colliding identifier gets a Nak with a fresh
 // suggestion; both zero is rejected (RFC 5072 section 4.1).
 func (h *ipv6cpHandler) ReceiveRequest(opts []byte, rejectNaks bool, reply []byte) (uint8, []byte) {

@@ -32,7 +32,7 @@ type lcpHandler struct {
 	peerMRU        uint16 // MRU the server told us; 0 = not given
 	authMethod     AuthMethod
 	suggested      [AuthEAP + 1]bool // methods we already Nak'ed toward
-	offered        []string          // what the server proposed, in order
+	offered        []string          // what the server proposed, in order, at most maxOffered
 	peerTerminated bool
 
 	rb replyBuilder
@@ -121,6 +121,23 @@ func (h *lcpHandler) ReceiveReject(opts []byte) {
 	}
 }
 
+// ReceiveNakAsReject: the server Nak'ed Max-Failure requests in a row;
+// MRU and Magic-Number are optional, so stop asking for them.
+func (h *lcpHandler) ReceiveNakAsReject(opts []byte) {
+	for len(opts) > 0 {
+		o, rest, _ := ParseOption(opts)
+		opts = rest
+		switch {
+		case o.Type == lcpOptMRU && h.askMRU:
+			h.askMRU = false
+			h.c.dropOption("LCP", "MRU", "")
+		case o.Type == lcpOptMagicNumber && h.askMagic:
+			h.askMagic, h.magic = false, 0
+			h.c.dropOption("LCP", "Magic-Number", "")
+		}
+	}
+}
+
 // ReceiveRequest judges the server's options: MRU and Magic-Number are
 // checked, Auth-Protocol is steered toward the strongest allowed method, and
 // PFC, ACFC and anything unknown are rejected.
@@ -185,9 +202,7 @@ func (h *lcpHandler) judgeMagic(o Option) {
 // It returns the proposal, the method a Nak suggests, and whether we gave up.
 func (h *lcpHandler) judgeAuth(o Option) (proposed, suggest AuthMethod, noAuth bool) {
 	p := parseAuthProtocol(o.Value)
-	if name := describeAuthProtocol(o.Value); !containsString(h.offered, name) {
-		h.offered = append(h.offered, name)
-	}
+	h.recordOffer(o.Value)
 	allowed := p != AuthNone && containsMethod(h.c.allowed, p)
 	best := AuthNone
 	for _, m := range h.c.allowed {
@@ -207,6 +222,20 @@ func (h *lcpHandler) judgeAuth(o Option) (proposed, suggest AuthMethod, noAuth b
 	}
 	h.rb.reject(o)
 	return p, AuthNone, true
+}
+
+// maxOffered bounds the record of the server's Auth-Protocol proposals,
+// kept for the error message: a hostile server may propose a new one in
+// every request.
+const maxOffered = 8
+
+func (h *lcpHandler) recordOffer(v []byte) {
+	if len(h.offered) >= maxOffered {
+		return
+	}
+	if name := describeAuthProtocol(v); !containsString(h.offered, name) {
+		h.offered = append(h.offered, name)
+	}
 }
 
 func appendAuthOption(m AuthMethod) []byte {

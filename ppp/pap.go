@@ -10,14 +10,17 @@ const (
 )
 
 // papAuth sends Authenticate-Request until the server Acks or Naks,
-// retransmitting on the restart timer (RFC 1334 section 2.2.1).
+// retransmitting at a growing interval (RFC 1334 section 2.2.1): a server
+// waiting on RADIUS or an MFA push may stay silent for a minute. There is no
+// retry limit here; Config.AuthTimeout or the driver bounds the wait.
 type papAuth struct {
-	c       *Client
-	id      uint8
-	retries int
-	timerOn bool
-	due     time.Time
-	done    bool
+	c        *Client
+	id       uint8
+	sent     [4]uint64 // bit per Identifier already used in a request
+	interval time.Duration
+	timerOn  bool
+	due      time.Time
+	done     bool
 }
 
 func (a *papAuth) proto() uint16 { return ProtoPAP }
@@ -27,7 +30,6 @@ func (a *papAuth) start() {
 		a.c.fatal(&AuthError{Method: AuthPAP, Message: ErrCredentials.Error()})
 		return
 	}
-	a.retries = a.c.fsmCfg.MaxConfigure
 	a.send()
 }
 
@@ -36,8 +38,9 @@ func (a *papAuth) start() {
 func (a *papAuth) send() {
 	c := a.c
 	a.id++
-	a.retries--
-	a.timerOn, a.due = true, c.now.Add(c.fsmCfg.Restart)
+	a.sent[a.id/64] |= 1 << (a.id % 64)
+	a.interval = nextAuthInterval(a.interval, c.fsmCfg.Restart)
+	a.timerOn, a.due = true, c.now.Add(a.interval)
 	b := append(c.scratch[:0], byte(len(c.cfg.Username)))
 	b = append(b, c.cfg.Username...)
 	b = append(b, byte(len(c.cfg.Password)))
@@ -46,8 +49,23 @@ func (a *papAuth) send() {
 	clear(c.scratch) // do not keep the password around
 }
 
+// nextAuthInterval is the wait before the next retransmission: the restart
+// timer, doubled each time up to four times it (3, 6, 12, 12 … s), so a
+// slow server is not flooded and a lost request costs little.
+func nextAuthInterval(cur, restart time.Duration) time.Duration {
+	if cur <= 0 {
+		return restart
+	}
+	return min(2*cur, 4*restart)
+}
+
+// wasSent tells whether id is the Identifier of one of our requests: a
+// server that ignores retransmissions while RADIUS is pending answers the
+// first one, and pppd takes any Ack/Nak in its AUTHREQ state.
+func (a *papAuth) wasSent(id uint8) bool { return a.sent[id/64]&(1<<(id%64)) != 0 }
+
 func (a *papAuth) input(p Packet) {
-	if a.done || p.ID != a.id || (p.Code != papAuthAck && p.Code != papAuthNak) {
+	if a.done || !a.wasSent(p.ID) || (p.Code != papAuthAck && p.Code != papAuthNak) {
 		return
 	}
 	a.done, a.timerOn = true, false
@@ -81,15 +99,9 @@ func nakText(msg string) string {
 }
 
 func (a *papAuth) timeout(now time.Time) {
-	if !a.timerOn || now.Before(a.due) {
-		return
+	if a.timerOn && !now.Before(a.due) {
+		a.send()
 	}
-	if a.retries <= 0 {
-		a.timerOn = false
-		a.c.fatal(ErrAuthTimeout)
-		return
-	}
-	a.send()
 }
 
 func (a *papAuth) deadline() (time.Time, bool) { return a.due, a.timerOn }

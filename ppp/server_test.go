@@ -20,22 +20,25 @@ type fakeServer struct {
 	offer      []AuthMethod // methods it accepts; offer[0] is its first proposal
 	insist     bool         // ignore our Naks, keep proposing offer[0]
 	// quirks
-	rejectMagic   bool // Configure-Reject our Magic-Number (SoftEther)
-	nakForever    bool // Configure-Nak every LCP request (never converges)
-	silent        bool // never answer anything
-	wrongAuthResp bool // MS-CHAPv2 Success with a bad S=
-	failE         int  // answer with MS-CHAPv2 Failure E=failE / PAP Nak
-	eapAskTLS     bool // first propose EAP-TLS, expect a Nak to 26
-	dropPAP       int  // ignore this many PAP requests
-	holdAuth      bool // open LCP, then never authenticate
-	ignoreIPCP    bool // never answer our IPCP requests
-	noIPv6        bool // Protocol-Reject IPV6CP
-	rejectDNS2    bool // Configure-Reject Secondary-DNS (SoftEther)
-	rejectAddr    bool // Configure-Reject IP-Address
-	nakIPv6ID     [8]byte
-	addr, peer    [4]byte
-	dns1, dns2    [4]byte
-	ipv6ID        [8]byte
+	rejectMagic    bool // Configure-Reject our Magic-Number (SoftEther)
+	nakForever     bool // Configure-Nak every LCP request (never converges)
+	silent         bool // never answer anything
+	wrongAuthResp  bool // MS-CHAPv2 Success with a bad S=
+	failE          int  // answer with MS-CHAPv2 Failure E=failE / PAP Nak
+	eapAskTLS      bool // first propose EAP-TLS, expect a Nak to 26
+	dropPAP        int  // ignore this many PAP requests
+	holdAuth       bool // open LCP, then never authenticate
+	ignoreIPCP     bool // never answer our IPCP requests
+	noIPv6         bool // Protocol-Reject IPV6CP
+	rejectDNS2     bool // Configure-Reject Secondary-DNS (SoftEther)
+	rejectAddr     bool // Configure-Reject IP-Address
+	nakDNSForever  bool // Configure-Nak both DNS options with 0.0.0.0, always
+	nakAddrForever bool // Configure-Nak IP-Address with 0.0.0.0, always
+	nakIDForever   bool // Configure-Nak the IPV6CP Interface-Identifier with zero, always
+	nakIPv6ID      [8]byte
+	addr, peer     [4]byte
+	dns1, dns2     [4]byte
+	ipv6ID         [8]byte
 
 	// state
 	proposal             AuthMethod
@@ -49,6 +52,8 @@ type fakeServer struct {
 	peerChal             [16]byte
 	rx                   []rxPacket
 	events               []Event
+	t0, downAt           time.Time       // Start, first EventDown
+	papTimes             []time.Duration // PAP requests, since Start
 }
 
 type rxPacket struct {
@@ -89,6 +94,7 @@ func (r *countingReader) Read(b []byte) (int, error) {
 
 // start calls Client.Start and runs the exchange until it is quiet.
 func (s *fakeServer) start() {
+	s.t0 = s.now
 	s.c.Start(s.now)
 	s.pump()
 }
@@ -96,7 +102,12 @@ func (s *fakeServer) start() {
 // pump delivers the client's frames to the server until none are left.
 func (s *fakeServer) pump() {
 	for i := 0; i < 1000; i++ {
-		s.events = append(s.events, s.c.Events()...)
+		for _, e := range s.c.Events() {
+			if e.Kind == EventDown && s.downAt.IsZero() {
+				s.downAt = s.now
+			}
+			s.events = append(s.events, e)
+		}
 		out := s.c.Output()
 		if len(out) == 0 {
 			return
@@ -142,6 +153,9 @@ func (s *fakeServer) handle(f []byte) {
 	}
 	p.Data = bytes.Clone(p.Data)
 	s.rx = append(s.rx, rxPacket{proto, p})
+	if proto == ProtoPAP && p.Code == papAuthRequest {
+		s.papTimes = append(s.papTimes, s.now.Sub(s.t0))
+	}
 	if s.silent {
 		return
 	}
@@ -434,20 +448,22 @@ func (s *fakeServer) ipcp(p Packet) {
 	for _, o := range opts {
 		switch o.Type {
 		case ipcpOptAddress:
-			if s.rejectAddr {
+			if s.nakAddrForever {
+				nak = AppendOption(nak, o.Type, make([]byte, 4))
+			} else if s.rejectAddr {
 				rej = appendOptionRaw(rej, o)
 			} else if !bytes.Equal(o.Value, s.addr[:]) {
 				nak = AppendOption(nak, o.Type, s.addr[:])
 			}
-		case ipcpOptPrimaryDNS:
-			if !bytes.Equal(o.Value, s.dns1[:]) {
-				nak = AppendOption(nak, o.Type, s.dns1[:])
+		case ipcpOptPrimaryDNS, ipcpOptSecondaryDNS:
+			if s.nakDNSForever {
+				nak = AppendOption(nak, o.Type, make([]byte, 4))
+				continue
 			}
-		case ipcpOptSecondaryDNS:
-			if s.rejectDNS2 {
-				rej = appendOptionRaw(rej, o)
-			} else if !bytes.Equal(o.Value, s.dns2[:]) {
-				nak = AppendOption(nak, o.Type, s.dns2[:])
+			if o.Type == ipcpOptSecondaryDNS {
+				s.ipcpDNS2(o, &nak, &rej)
+			} else if !bytes.Equal(o.Value, s.dns1[:]) {
+				nak = AppendOption(nak, o.Type, s.dns1[:])
 			}
 		default:
 			rej = appendOptionRaw(rej, o)
@@ -464,12 +480,24 @@ func (s *fakeServer) ipcp(p Packet) {
 	}
 }
 
+func (s *fakeServer) ipcpDNS2(o Option, nak, rej *[]byte) {
+	if s.rejectDNS2 {
+		*rej = appendOptionRaw(*rej, o)
+	} else if !bytes.Equal(o.Value, s.dns2[:]) {
+		*nak = AppendOption(*nak, o.Type, s.dns2[:])
+	}
+}
+
 func (s *fakeServer) ipv6cp(p Packet, raw []byte) {
 	if s.noIPv6 {
 		s.send(ProtoLCP, CodeProtocolReject, 77, append([]byte{0x80, 0x57}, raw...))
 		return
 	}
 	if p.Code != CodeConfigureRequest {
+		return
+	}
+	if opts, _ := ParseOptions(p.Data); s.nakIDForever && len(opts) > 0 {
+		s.send(ProtoIPV6CP, CodeConfigureNak, p.ID, AppendOption(nil, ipv6cpOptInterfaceID, make([]byte, 8)))
 		return
 	}
 	if s.nakIPv6ID != [8]byte{} {

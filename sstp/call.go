@@ -2,6 +2,7 @@ package sstp
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,18 +45,18 @@ func (s *Session) loop() {
 			s.timeout(time.Now())
 		case <-closeReq:
 			closeReq = nil
-			s.disconnect(time.Now())
+			s.closeRequested(time.Now())
 		}
 	}
 }
 
 func (s *Session) armTimer(t *time.Timer) {
 	next, ok := time.Time{}, false
-	if s.ppp != nil && s.state != stateConnectRequestSent {
+	if s.ppp != nil && s.state != stateConnectRequestSent && !s.state.ending() {
 		next, ok = s.ppp.Deadline()
 	}
-	if !s.discDue.IsZero() && (!ok || s.discDue.Before(next)) {
-		next, ok = s.discDue, true
+	if s.state.ending() {
+		next, ok = s.endDue, true
 	}
 	d := time.Hour
 	if ok {
@@ -65,9 +66,11 @@ func (s *Session) armTimer(t *time.Timer) {
 }
 
 func (s *Session) timeout(now time.Time) {
-	if !s.discDue.IsZero() && !now.Before(s.discDue) {
-		s.log.Debug("no CALL_DISCONNECT_ACK in time; closing")
-		s.fail(nil)
+	if s.state.ending() {
+		if !now.Before(s.endDue) {
+			s.log.Debug("teardown timer ran out; closing", "state", int(s.state))
+			s.fail(s.endErr)
+		}
 		return
 	}
 	if s.state != stateConnectRequestSent {
@@ -78,8 +81,8 @@ func (s *Session) timeout(now time.Time) {
 
 func (s *Session) handle(now time.Time, pkt []byte) {
 	if pkt[1]&1 == 0 {
-		if s.state == stateConnectRequestSent || s.state == stateDisconnecting {
-			return // no PPP before Call Connect Ack (MS-SSTP 3.2.5.1)
+		if s.state == stateConnectRequestSent || s.state.ending() {
+			return // no PPP before Call Connect Ack (MS-SSTP 3.2.5.1), nor in teardown
 		}
 		s.ppp.Input(now, pkt[HeaderLen:])
 		s.flushPPP(now)
@@ -90,7 +93,10 @@ func (s *Session) handle(now time.Time, pkt []byte) {
 		s.abort(err)
 		return
 	}
-	s.log.Debug("sstp recv", "msg", msg.Type.String())
+	s.log.Debug("sstp recv", "type", msg.Type.String())
+	if s.state.ending() && msg.Type != MsgCallAbort && msg.Type != MsgCallDisconnect && msg.Type != MsgCallDisconnectAck {
+		return // MS-SSTP 3.1.2.1: in teardown, the rest is ignored
+	}
 	switch msg.Type {
 	case MsgCallConnectAck:
 		s.connectAck(now, msg)
@@ -100,17 +106,12 @@ func (s *Session) handle(now time.Time, pkt []byte) {
 		s.sendControl(MsgEchoResponse)
 	case MsgEchoResponse:
 	case MsgCallAbort:
-		s.fail(fmt.Errorf("%w%s", ErrAborted, statusText(msg)))
+		s.peerAbort(now, fmt.Errorf("%w%s", ErrAborted, statusText(msg)))
 	case MsgCallDisconnect:
-		s.sendControl(MsgCallDisconnectAck)
-		if s.state == stateDisconnecting {
-			s.fail(nil)
-			return
-		}
-		s.fail(fmt.Errorf("%w%s", ErrServerDisconnect, statusText(msg)))
+		s.peerDisconnect(now, fmt.Errorf("%w%s", ErrServerDisconnect, statusText(msg)))
 	case MsgCallDisconnectAck:
 		if s.state == stateDisconnecting {
-			s.fail(nil)
+			s.fail(s.endErr)
 		}
 	default:
 		s.abort(fmt.Errorf("%w %s", ErrUnexpectedMessage, msg.Type))
@@ -161,7 +162,7 @@ func (s *Session) connectAck(now time.Time, msg Control) {
 	s.info.HashProtocol = h
 	s.infoMu.Unlock()
 	s.cfg.step(StepSSTP, "call accepted, crypto binding "+hashName(h))
-	s.step.Store(int32(StepAuth))
+	s.step.Store(int32(StepLCP))
 	s.ppp.Start(now)
 	s.flushPPP(now)
 }
@@ -184,6 +185,17 @@ func (s *Session) flushPPP(now time.Time) {
 			return
 		}
 	}
+	if s.state.ending() {
+		return
+	}
+	if st := s.ppp.Phase(); s.step.Load() == int32(StepLCP) && (st == ppp.PhaseAuthenticate || st == ppp.PhaseNetwork) {
+		detail := "link open"
+		if mru := s.ppp.PeerMRU(); mru > 0 {
+			detail += ", server MRU " + strconv.Itoa(mru)
+		}
+		s.cfg.step(StepLCP, detail)
+		s.step.Store(int32(StepAuth))
+	}
 	for _, ev := range s.ppp.Events() {
 		switch ev.Kind {
 		case ppp.EventAuthenticated:
@@ -197,13 +209,11 @@ func (s *Session) flushPPP(now time.Time) {
 			s.v6once.Do(func() { close(s.v6up) })
 			s.log.Info("IPv6 up", "local-id", fmt.Sprintf("%x", ev.IPv6.LocalID), "peer-id", fmt.Sprintf("%x", ev.IPv6.PeerID))
 		case ppp.EventDown:
-			if s.state == stateDisconnecting && ev.Err == nil {
-				s.fail(nil)
-			} else if ev.Err != nil {
-				s.fail(ev.Err)
-			} else {
-				s.fail(ppp.ErrPeerTerminated)
+			err := ev.Err
+			if err == nil {
+				err = ppp.ErrPeerTerminated
 			}
+			s.endCall(now, err)
 			return
 		}
 	}
@@ -224,8 +234,7 @@ func (s *Session) authenticated(ev ppp.Event) {
 			h.certHash(&certHash)
 		}
 		if h.skipCallConnected {
-			s.state = stateCallConnected
-			s.step.Store(int32(StepIP))
+			s.callConnected()
 			return
 		}
 	}
@@ -234,8 +243,15 @@ func (s *Session) authenticated(ev ppp.Event) {
 		s.fail(err)
 		return
 	}
+	s.callConnected()
+}
+
+// callConnected enters Call_Connected: IP configuration follows, and the
+// hello timer starts (watchdog).
+func (s *Session) callConnected() {
 	s.state = stateCallConnected
 	s.step.Store(int32(StepIP))
+	close(s.callUp)
 }
 
 func (s *Session) ipv4Up(ev ppp.Event) {
@@ -256,14 +272,18 @@ func (s *Session) ipv4Up(ev ppp.Event) {
 	s.upOnce.Do(func() { close(s.up) })
 }
 
+// write sends b from the loop. Behind a stuck data write it waits until the
+// session fails (watchdog, Close's bound), which closes the connection and
+// so ends the stuck write.
 func (s *Session) write(b []byte) error {
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	_, err := s.conn.Write(b)
+	s.wmu.Unlock()
+	s.writes.Add(1)
 	return err
 }
 
 func (s *Session) sendControl(t MessageType, attrs ...Attribute) error {
-	s.log.Debug("sstp send", "msg", t.String())
+	s.log.Debug("sstp send", "type", t.String())
 	return s.write(AppendControl(make([]byte, 0, 64), t, attrs...))
 }

@@ -20,14 +20,35 @@ import (
 
 // Defaults for the client's timers. MS-SSTP 3.2.2 gives 60 s for negotiation and
 // for the hello timer; routers want a dead path noticed far sooner, so the hello
-// defaults detect a silent peer within 30 s.
+// defaults detect a silent peer within 30 s (the hello timer runs only once the
+// call is connected).
 const (
-	DefaultPort               = "443"
-	DefaultNegotiationTimeout = 60 * time.Second
-	DefaultHelloInterval      = 10 * time.Second
-	DefaultHelloTimeout       = 20 * time.Second
-	DefaultDisconnectWait     = 5 * time.Second // MS-SSTP 3.2.2: Call Disconnect acknowledgement
-	DefaultAbortWait          = 3 * time.Second // MS-SSTP 3.2.2: Call Abort
+	DefaultPort = "443"
+	// DefaultNegotiationTimeout bounds one connection attempt, TCP to IP
+	// configured (the CLI's --connect-timeout). Authentication can be silent
+	// for up to a minute: the NPS extension for Entra MFA asks for a 60 s
+	// RADIUS timeout on the VPN server so a phone approval can get through,
+	// and Windows clients wait for it. 90 s lets such a 45-60 s approval
+	// through, plus the TCP, TLS, HTTPS, SSTP and LCP round trips before it
+	// and IPCP after it on a slow link; MS-SSTP's own 60 s negotiation timer
+	// (Call Connect Request to Call Connected) would cut a 59 s approval.
+	DefaultNegotiationTimeout = 90 * time.Second
+	// DefaultDialTimeout bounds DNS, TCP, TLS and the HTTPS request within
+	// that: nothing in them waits for a person, so a silent or blackholed
+	// server costs a reconnect attempt 30 s, as it did before the longer
+	// connect timeout, not 90 s.
+	DefaultDialTimeout   = 30 * time.Second
+	DefaultHelloInterval = 10 * time.Second
+	DefaultHelloTimeout  = 20 * time.Second
+	// DefaultDisconnectWait is how long Close waits for Call Disconnect Ack.
+	// MS-SSTP 3.1.2.2 suggests 5 s; netifd SIGKILLs a handler's daemon 5 s
+	// after teardown starts and the routes and device still have to go, and
+	// the server learns of the end from TLS close_notify anyway, so 1 s (an
+	// ack on a 300 ms path comes well within it).
+	DefaultDisconnectWait = time.Second
+	// DefaultAbortWait: after our Call Abort, the wait for the server's
+	// (MS-SSTP 3.1.2.1, TIMER_VAL_ABORT_STATE_TIMER_1).
+	DefaultAbortWait = 3 * time.Second
 )
 
 // Config describes one SSTP connection.
@@ -77,6 +98,9 @@ type Config struct {
 
 	// NegotiationTimeout bounds everything from TCP connect to the network phase.
 	NegotiationTimeout time.Duration
+	// DialTimeout bounds the part of it up to the HTTPS answer (DNS, TCP,
+	// TLS, HTTP); default DefaultDialTimeout, never more than NegotiationTimeout.
+	DialTimeout time.Duration
 	// HelloInterval is the idle time after which an SSTP Echo Request is sent;
 	// HelloTimeout is how long a reply may then take before the peer is dead.
 	HelloInterval, HelloTimeout time.Duration
@@ -110,11 +134,15 @@ const (
 	StepTLS
 	StepHTTP
 	StepSSTP
+	StepLCP // the PPP link (LCP) until authentication starts
 	StepAuth
 	StepIP
+	// StepTunnel is not a connection step: errors that end a session after
+	// the network phase carry it.
+	StepTunnel
 )
 
-var stepNames = [...]string{"DNS", "TCP", "TLS", "HTTPS", "SSTP", "PPP authentication", "IP configuration"}
+var stepNames = [...]string{"DNS", "TCP", "TLS", "HTTPS", "SSTP", "PPP link (LCP)", "PPP authentication", "IP configuration", "tunnel"}
 
 func (s Step) String() string {
 	if int(s) < len(stepNames) {
@@ -153,6 +181,12 @@ var (
 	ErrNegotiationTimout = errors.New("negotiation timed out")
 	ErrUnexpectedMessage = errors.New("unexpected SSTP message")
 	ErrClosed            = errors.New("session closed")
+	// ErrConnectionClosed: the server closed the connection (TCP FIN or TLS
+	// close_notify) without ending the call first.
+	ErrConnectionClosed = errors.New("server closed the connection")
+	// ErrConnectionLost: reading from the server failed (TCP reset, a broken
+	// TLS record); the wrapped error says how.
+	ErrConnectionLost = errors.New("connection to the server lost")
 )
 
 // IsAuthError reports whether err is an authentication rejection (retrying cannot help).
@@ -172,6 +206,10 @@ func (c *Config) withDefaults() Config {
 	if cfg.NegotiationTimeout <= 0 {
 		cfg.NegotiationTimeout = DefaultNegotiationTimeout
 	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = DefaultDialTimeout
+	}
+	cfg.DialTimeout = min(cfg.DialTimeout, cfg.NegotiationTimeout)
 	if cfg.HelloInterval <= 0 {
 		cfg.HelloInterval = DefaultHelloInterval
 	}
@@ -268,7 +306,7 @@ func (c *Config) tlsConfig(host string, legacy bool) *tls.Config {
 			}
 			sum := sha256.Sum256(cs.PeerCertificates[0].Raw)
 			if subtle.ConstantTimeCompare(sum[:], pin) != 1 {
-				return ErrPinMismatch
+				return &PinMismatchError{Seen: Fingerprint(cs.PeerCertificates[0].Raw)}
 			}
 			return nil
 		}
@@ -322,4 +360,19 @@ func certHint(err error, host, sni string) string {
 		}
 	}
 	return "check --ca-cert, --sni or --pin-sha256"
+}
+
+// IsServerEnded reports whether the server, or the path to it, ended the
+// call: Call Abort, Call Disconnect, Call Connect Nak, LCP Terminate, the
+// connection closed or reset, no answer to echoes. A retry may succeed; the
+// CLI maps it to "server unreachable or protocol error", not to an internal
+// error.
+func IsServerEnded(err error) bool {
+	for _, e := range []error{ErrAborted, ErrServerDisconnect, ErrConnectNak, ppp.ErrPeerTerminated,
+		ErrConnectionClosed, ErrConnectionLost, ErrPeerDead, ErrNegotiationTimout} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,7 +2,7 @@ package sstp
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"time"
 )
 
@@ -25,27 +25,38 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 		log.Warn("TLS secrets are being written to the key log file (--tls-keylog): anyone with that file can decrypt this session")
 	}
 	legacy := cfg.OfferRSAKeyExchange && !cfg.RequireForwardSecrecy
-	s, err := cfg.dialTLS(ctx, host, port, legacy)
+	dctx, dcancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer dcancel()
+	s, err := cfg.dialTLS(dctx, host, port, legacy)
 	if err != nil && !legacy && !cfg.RequireForwardSecrecy && refusedSuites(err) {
 		// MikroTik with pfs=no and old Windows setups take RSA key exchange only.
 		log.Warn("the server refused every forward-secret TLS cipher suite: trying again with RSA key exchange", "err", err.Error())
-		s, err = cfg.dialTLS(ctx, host, port, true)
+		s, err = cfg.dialTLS(dctx, host, port, true)
 	}
+	dcancel()
 	if err != nil {
 		return nil, err
 	}
 	raw := s.raw
-	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
+	// From here on the negotiation timer alone bounds reads (authentication
+	// may wait for a person): replace the dial deadline the handshake set.
+	if d, ok := ctx.Deadline(); ok {
+		raw.SetDeadline(d)
+	}
+	stop := context.AfterFunc(ctx, func() {
+		s.fail(s.stopped(ctx)) // the reason first: the deadline below fails reads too
+		raw.SetDeadline(time.Unix(1, 0))
+	})
 	defer stop()
 	s.start()
 	select {
 	case <-s.up:
 	case <-s.done:
 	case <-ctx.Done():
-		s.fail(fmt.Errorf("%w after %v", ErrNegotiationTimout, cfg.NegotiationTimeout))
+		s.fail(s.stopped(ctx))
 	}
 	if !stop() && !s.netUp.Load() {
-		s.fail(fmt.Errorf("%w after %v", ErrNegotiationTimout, cfg.NegotiationTimeout))
+		s.fail(s.stopped(ctx))
 	}
 	if !s.netUp.Load() {
 		s.wg.Wait()
@@ -53,6 +64,15 @@ func Dial(ctx context.Context, c Config) (*Session, error) {
 	}
 	raw.SetDeadline(time.Time{})
 	return s, nil
+}
+
+// stopped is the error for Dial's context ending: the caller's cancellation
+// (a stop signal) as such, else the negotiation timer.
+func (s *Session) stopped(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	return s.negotiationTimeout()
 }
 
 // dialTLS connects (DNS, TCP, see dial.go) and runs TLS and the HTTPS request;
@@ -68,13 +88,14 @@ func (cfg *Config) dialTLS(ctx context.Context, host, port string, legacy bool) 
 		closeReq: make(chan struct{}),
 		up:       make(chan struct{}),
 		v6up:     make(chan struct{}),
+		callUp:   make(chan struct{}),
 		done:     make(chan struct{}),
 	}
 	s.info.Server = cfg.Server
 	s.info.RemoteAddr = raw.RemoteAddr().String()
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if err := s.handshake(ctx, host, legacy); err != nil {
+	if err := s.handshake(ctx, host, port, legacy); err != nil {
 		raw.Close()
 		return nil, err
 	}

@@ -19,6 +19,7 @@ func (s *Session) SendIP(buf []byte) error {
 	s.wmu.Lock()
 	_, err := s.conn.Write(buf)
 	s.wmu.Unlock()
+	s.writes.Add(1)
 	if err != nil {
 		return err
 	}
@@ -43,6 +44,7 @@ func (s *Session) SendBatch(buf []byte) error {
 	s.wmu.Lock()
 	_, err = s.conn.Write(buf)
 	s.wmu.Unlock()
+	s.writes.Add(1)
 	if err != nil {
 		return err
 	}

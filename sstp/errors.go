@@ -3,6 +3,7 @@ package sstp
 import (
 	"errors"
 	"strconv"
+	"time"
 )
 
 // Codec errors. Parsers wrap them with context (which packet, which
@@ -76,4 +77,26 @@ func (e *HTTPError) Error() string {
 		s += ", Location " + strconv.Quote(e.Location)
 	}
 	return s
+}
+
+// timeoutError is the negotiation timer (Config.NegotiationTimeout, the
+// CLI's --connect-timeout) running out at a step; errors.Is matches
+// ErrNegotiationTimout.
+type timeoutError struct {
+	step  Step
+	after time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	if e.step >= StepSSTP {
+		return "no answer from the server within --connect-timeout (" + e.after.String() + ")"
+	}
+	return ErrNegotiationTimout.Error() + " after " + e.after.String()
+}
+
+func (e *timeoutError) Is(target error) bool { return target == ErrNegotiationTimout }
+
+// negotiationTimeout is the error for the negotiation timer at the current step.
+func (s *Session) negotiationTimeout() error {
+	return &timeoutError{step: Step(s.step.Load()), after: s.cfg.NegotiationTimeout}
 }

@@ -10,3 +10,6 @@ func CorruptCertHash(c *Config) { c.hooks = &testHooks{certHash: func(h *[32]byt
 
 // SkipCallConnected makes the client never send Call Connected.
 func SkipCallConnected(c *Config) { c.hooks = &testHooks{skipCallConnected: true} }
+
+// HostHeader is the Host header sent for a server host, port and SNI.
+func HostHeader(host, port, sni string) string { return httpHost(host, port, sni) }

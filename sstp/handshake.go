@@ -14,7 +14,7 @@ import (
 )
 
 // handshake runs TLS and the HTTPS SSTP_DUPLEX_POST exchange (MS-SSTP 3.2.4.1).
-func (s *Session) handshake(ctx context.Context, host string, legacy bool) error {
+func (s *Session) handshake(ctx context.Context, host, port string, legacy bool) error {
 	cfg := &s.cfg
 	tc := tls.Client(s.raw, cfg.tlsConfig(host, legacy))
 	if err := tc.HandshakeContext(ctx); err != nil {
@@ -28,7 +28,7 @@ func (s *Session) handshake(ctx context.Context, host string, legacy bool) error
 		case refusedSuites(err):
 			hint = "the server refused the handshake even with RSA key exchange offered: check its TLS version and cipher settings (sstpgo needs TLS 1.2+ with AES or ChaCha20) and the TLS name sent (--sni)"
 		}
-		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: hint}
+		return &Error{Step: StepTLS, Err: timeoutErr(ctx, err, cfg.DialTimeout), Hint: hint}
 	}
 	s.conn = tc
 	cs := tc.ConnectionState()
@@ -52,13 +52,13 @@ func (s *Session) handshake(ctx context.Context, host string, legacy bool) error
 	if d, ok := ctx.Deadline(); ok {
 		s.raw.SetDeadline(d)
 	}
-	req := AppendRequest(nil, httpHost(host, cfg.SNI), NewCorrelationID(rand.Reader))
+	req := AppendRequest(nil, httpHost(host, port, cfg.SNI), NewCorrelationID(rand.Reader))
 	if _, err := tc.Write(req); err != nil {
 		return &Error{Step: StepHTTP, Err: err}
 	}
 	s.br = bufio.NewReaderSize(tc, readBufferSize)
 	if err := ReadResponse(s.br); err != nil {
-		return &Error{Step: StepHTTP, Err: timeoutErr(ctx, err, cfg.NegotiationTimeout), Hint: httpHint(err)}
+		return &Error{Step: StepHTTP, Err: timeoutErr(ctx, err, cfg.DialTimeout), Hint: httpHint(err)}
 	}
 	cfg.step(StepHTTP, "SSTP_DUPLEX_POST accepted")
 	return nil
@@ -72,17 +72,32 @@ func forwardSecret(cs tls.ConnectionState) bool {
 // timeoutErr names a negotiation timeout as such.
 func timeoutErr(ctx context.Context, err error, d time.Duration) error {
 	var ne net.Error
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err) // stopped by the caller, not timed out
+	}
 	if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
 		return fmt.Errorf("%w after %v (%v)", ErrNegotiationTimout, d, err)
 	}
 	return err
 }
 
-func httpHost(host, sni string) string {
+// httpHost is the Host header (RFC 9110 7.2): the TLS name, bracketed when
+// it is an IPv6 literal (RFC 3986 3.2.2; a zone is dropped, as net/http
+// does), with the port unless it is 443.
+func httpHost(host, port, sni string) string {
 	if sni != "" {
-		return sni
+		host = sni
 	}
-	return host
+	if i := strings.IndexByte(host, '%'); i >= 0 && strings.Contains(host, ":") {
+		host = host[:i]
+	}
+	if port == DefaultPort {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func httpHint(err error) string {

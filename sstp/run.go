@@ -71,30 +71,47 @@ func (s *Session) readLoop() {
 
 // readErr turns the error that ended reading into the session's error.
 func (s *Session) readErr(err error) error {
-	if s.state == stateDisconnecting {
-		return nil
+	if s.state.ending() {
+		return s.endErr // the server closed first, as it should
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		// The only read deadline is the negotiation bound set by Dial.
-		return fmt.Errorf("%w after %v", ErrNegotiationTimout, s.cfg.NegotiationTimeout)
+		return s.negotiationTimeout()
 	}
 	if errors.Is(err, io.EOF) {
-		return errors.New("server closed the connection")
+		return ErrConnectionClosed
 	}
-	return fmt.Errorf("reading from server: %w", err)
+	return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 }
 
 // watchdog is the SSTP hello timer (MS-SSTP 3.2.2): after HelloInterval of
 // silence it sends an Echo Request; no packet within HelloTimeout means the
-// path is dead. It never blocks on a stuck writer: a writer that cannot get
-// rid of its data is itself a sign of a dead path.
+// path is dead, and so does a write stuck for HelloTimeout (a server that
+// still talks but no longer takes our data). It never blocks on the socket:
+// the echo goes out only when no other write is under way, and one that
+// cannot leave by the end of the timeout fails the session, which closes
+// the connection. Detection takes at most HelloInterval + HelloTimeout.
+//
+// The timer starts once the call is connected (MS-SSTP 3.2.2: "after a
+// successful Call Connect Request, Call Connect Acknowledge, and Call
+// Connected message exchange"). Before that the negotiation timer (Dial's
+// deadline) bounds the call: authentication may be silent for a minute
+// while the server waits for an MFA approval, and accel-ppp aborts the call
+// on an Echo Request received before Call Connected.
 func (s *Session) watchdog() {
 	defer s.wg.Done()
+	select {
+	case <-s.done:
+		return
+	case <-s.callUp:
+	}
+	s.lastRecv.Store(time.Now().UnixNano())
 	interval, timeout := s.cfg.HelloInterval, s.cfg.HelloTimeout
 	t := time.NewTimer(interval)
 	defer t.Stop()
-	var sentAt int64
+	var sentAt, stuckAt int64 // stuckAt: when a write was first seen holding the lock
+	var stuckWrites uint32
 	outstanding := false
 	for {
 		select {
@@ -103,38 +120,58 @@ func (s *Session) watchdog() {
 		case <-t.C:
 		}
 		now := time.Now().UnixNano()
+		next := int64(interval)
+		// A write that has not completed since stuckAt is stuck.
+		if s.wmu.TryLock() {
+			s.wmu.Unlock()
+			stuckAt = 0
+		} else if w := s.writes.Load(); stuckAt == 0 || w != stuckWrites {
+			stuckAt, stuckWrites = now, w
+		} else if now-stuckAt >= int64(timeout) {
+			s.log.Warn("a write to the server has been stuck", "for", time.Duration(now-stuckAt).Round(time.Millisecond))
+			s.fail(fmt.Errorf("%w (nothing sent for %v)", ErrPeerDead, time.Duration(now-stuckAt).Round(time.Millisecond)))
+			return
+		}
+		if stuckAt != 0 {
+			next = min(next, stuckAt+int64(timeout)-now)
+		}
 		last := s.lastRecv.Load()
-		if outstanding && last > sentAt {
+		if outstanding && last >= sentAt {
 			outstanding = false
 		}
-		if outstanding {
-			if left := sentAt + int64(timeout) - now; left > 0 {
-				t.Reset(time.Duration(left))
-				continue
-			}
+		switch {
+		case outstanding && now-sentAt >= int64(timeout):
 			s.log.Warn("no answer to SSTP echo", "silence", time.Duration(now-last).Round(time.Millisecond))
 			s.fail(ErrPeerDead)
 			return
+		case outstanding:
+			next = min(next, sentAt+int64(timeout)-now)
+		case now-last < int64(interval):
+			next = min(next, last+int64(interval)-now)
+		default:
+			sentAt, outstanding = now, true
+			s.sendEcho(timeout)
+			next = min(next, int64(timeout))
 		}
-		if idle := now - last; idle < int64(interval) {
-			t.Reset(time.Duration(int64(interval) - idle))
-			continue
-		}
-		s.tryEcho()
-		sentAt, outstanding = now, true
-		t.Reset(timeout)
+		t.Reset(time.Duration(next))
 	}
 }
 
-func (s *Session) tryEcho() {
-	pkt := AppendControl(make([]byte, 0, 8), MsgEchoRequest)
-	for i := 0; i < 200; i++ {
-		if s.wmu.TryLock() {
-			s.conn.Write(pkt)
-			s.wmu.Unlock()
-			s.log.Debug("sstp send", "msg", "ECHO_REQUEST")
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+// sendEcho sends an Echo Request unless another write is under way (then
+// the server's silence alone decides). A socket that does not take it
+// within timeout ends the session: the write is then unblocked by the
+// connection's close.
+func (s *Session) sendEcho(timeout time.Duration) {
+	if !s.wmu.TryLock() {
+		return
 	}
+	stuck := time.AfterFunc(timeout, func() {
+		s.log.Warn("SSTP echo could not be sent: the connection is stuck")
+		s.fail(fmt.Errorf("%w (the echo request could not be sent)", ErrPeerDead))
+	})
+	s.conn.Write(AppendControl(make([]byte, 0, 8), MsgEchoRequest))
+	stuck.Stop()
+	s.wmu.Unlock()
+	s.writes.Add(1)
+	s.log.Debug("sstp send", "type", "ECHO_REQUEST")
 }

@@ -71,7 +71,12 @@ const (
 	stateConnectRequestSent callState = iota
 	stateConnectAckReceived
 	stateCallConnected
-	stateDisconnecting
+	// Teardown states (ending): MS-SSTP's Call_Disconnect_Ack_Pending,
+	// Call_Disconnect_Timeout_Pending, Call_Abort_Pending, Call_Abort_Timeout_Pending.
+	stateDisconnecting   // Call Disconnect sent, waiting for the ack
+	stateDisconnectAcked // the server's Call Disconnect acknowledged
+	stateAborting        // Call Abort sent, waiting for the server's
+	stateAbortAcked      // the server's Call Abort answered
 )
 
 // Session is one SSTP call. It is created by Dial and runs until Close or a
@@ -85,12 +90,14 @@ type Session struct {
 	certDER []byte
 	ppp     *ppp.Client
 
-	wmu sync.Mutex // serialises TLS writes: data path and control
+	wmu    sync.Mutex    // serialises TLS writes: data path and control
+	writes atomic.Uint32 // TLS writes completed: the watchdog tells a stuck write by it
 
 	ctl      chan ctlMsg   // control packets and PPP control frames, reader → loop
 	closeReq chan struct{} // Close asks the loop for a graceful disconnect
 	up       chan struct{} // closed when the network phase is reached
 	v6up     chan struct{} // closed when IPV6CP has opened (ipv6.go)
+	callUp   chan struct{} // closed once Call Connected is sent: the hello timer starts
 	done     chan struct{} // closed when the session has ended
 	wg       sync.WaitGroup
 
@@ -107,7 +114,9 @@ type Session struct {
 	state     callState
 	hashProto uint8
 	nonce     [32]byte
-	discDue   time.Time
+	endErr    error                 // why the call is ending (teardown states)
+	ended     atomic.Pointer[error] // endErr for other goroutines: a timeout during teardown keeps the reason
+	endDue    time.Time             // when a teardown state's timer runs out
 
 	infoMu sync.Mutex
 	info   Info

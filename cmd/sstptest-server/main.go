@@ -45,6 +45,8 @@ type flags struct {
 	dhcp                                                                     dhcpFlags // dhcp.go
 	ipv6, noVerify                                                           bool
 	echo, lcpEcho, idle, connectedTimeout                                    time.Duration
+	authDelay                                                                time.Duration // timing quirks
+	abortEarlyEcho                                                           bool
 }
 
 func main() {
@@ -72,6 +74,8 @@ func parseFlags(args []string) (*flags, error) {
 	fs.DurationVar(&f.idle, "idle-timeout", 0, "CALL_ABORT after this long without a packet (0 = personality default, negative = off)")
 	fs.DurationVar(&f.connectedTimeout, "connected-timeout", 0, "CALL_CONNECTED deadline after auth (0 = 60s)")
 	fs.BoolVar(&f.noVerify, "no-verify-binding", false, "record but do not enforce the crypto binding")
+	fs.DurationVar(&f.authDelay, "auth-delay", 0, "hold the answer to the first authentication packet this long (NPS waiting for an MFA push)")
+	fs.BoolVar(&f.abortEarlyEcho, "abort-early-echo", false, "answer an SSTP echo request before CALL_CONNECTED with CALL_ABORT (accel-ppp)")
 	fs.StringVar(&f.eapTLSCA, "eap-tls-ca", "", "PEM file of the CA for client certificates: EAP offers EAP-TLS first (the HTTPS certificate is the EAP server's)")
 	fs.StringVar(&f.auth, "auth", "", "methods offered in order, e.g. pap,mschapv2 (default: personality's)")
 	fs.StringVar(&f.fault, "fault", "none", "fault to inject: "+faultNames())
@@ -98,7 +102,8 @@ func faultNames() string {
 // options turns the flags into sstptest.Options.
 func (f *flags) options(log *slog.Logger) (sstptest.Options, error) {
 	o := sstptest.Options{Hostnames: f.hostnames, IPv6: f.ipv6, EchoInterval: f.echo,
-		LCPEchoInterval: f.lcpEcho, IdleTimeout: f.idle, ConnectedTimeout: f.connectedTimeout, Logger: log}
+		LCPEchoInterval: f.lcpEcho, IdleTimeout: f.idle, ConnectedTimeout: f.connectedTimeout, Logger: log,
+		AuthDelay: f.authDelay, AbortEarlyEcho: f.abortEarlyEcho}
 	var err error
 	if o.Personality, err = sstptest.ParsePersonality(f.personality); err != nil {
 		return o, err

@@ -42,6 +42,7 @@ type authServer struct {
 	password  string
 	nt        [24]byte
 	tls       *eapTLSServer // EAP-TLS run, nil before stageTLS
+	papQuirk  papQuirk      // PPPQuirks.PAPAnswerFirstID (pppquirks.go)
 }
 
 func (a *authServer) start(now time.Time, p *pppServer, m ppp.AuthMethod) {
@@ -107,6 +108,9 @@ func (a *authServer) input(now time.Time, p *pppServer, proto uint16, b []byte) 
 func (a *authServer) pap(now time.Time, p *pppServer, pk ppp.Packet) {
 	if a.done {
 		p.send(papProto, a.doneCode, pk.ID, a.doneData)
+		return
+	}
+	if !a.papHold(p, &pk) {
 		return
 	}
 	d := pk.Data
@@ -205,6 +209,9 @@ func (a *authServer) eap(now time.Time, p *pppServer, pk ppp.Packet) {
 	}
 	a.resendAt = time.Time{}
 	typ, d := pk.Data[0], pk.Data[1:]
+	if a.eapQuiet(p, typ) { // PPPQuirks.EAPQuiet (pppquirks.go)
+		return
+	}
 	switch {
 	case a.eapStage == stageIdentity && typ == eapTypeIdentity && p.cfg.EAPTLS != nil:
 		a.user = string(d)

@@ -20,6 +20,7 @@ func (s *Session) httpPhase() bool {
 		s.end(fmt.Errorf("%w: %w", ErrHTTP, err))
 		return false
 	}
+	s.srv.update(s, func(i *SessionInfo) { i.Host = req.Host })
 	if code, reason := checkRequest(req); code != 200 {
 		s.write(sstp.AppendResponse(nil, code, reason))
 		s.end(fmt.Errorf("%w: %s %s: %d %s", ErrHTTP, req.Method, req.Path, code, reason))
@@ -73,7 +74,7 @@ func (s *Session) handlePacket(now time.Time, pkt []byte) {
 		s.abort(sstp.StatusInfo{AttrID: attrNoError, Status: statusInvalidFrame}, fmt.Errorf("%w: %w", ErrProtocol, err))
 		return
 	}
-	s.log.Debug("recv", "msg", c.Type.String())
+	s.log.Debug("recv", "type", c.Type.String())
 	s.handleControl(now, c, pkt)
 }
 
@@ -106,6 +107,9 @@ func (s *Session) handleControl(now time.Time, c sstp.Control, pkt []byte) {
 			s.end(s.ppp.failErr)
 		}
 	case msgEchoRequest:
+		if s.earlyEcho() {
+			return
+		}
 		if s.cfg.Fault != FaultDropEchoes {
 			s.sendControl(msgEchoResponse)
 		}

@@ -29,6 +29,8 @@ var (
 	ErrIdle = errors.New("sstptest: idle timeout")
 	// ErrPPPIdle: no PPP frame was received for PPPIdleTimeout in the network phase.
 	ErrPPPIdle = errors.New("sstptest: no PPP frame within the PPP idle timeout")
+	// ErrEarlyEcho: the client sent ECHO_REQUEST before CALL_CONNECTED (Options.AbortEarlyEcho).
+	ErrEarlyEcho = errors.New("sstptest: ECHO_REQUEST before CALL_CONNECTED")
 	// ErrFault: the session ended the way the configured Fault makes it end.
 	ErrFault = errors.New("sstptest: fault injected")
 	// ErrHTTP: the HTTP request was not a valid SSTP_DUPLEX_POST.

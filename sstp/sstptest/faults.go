@@ -93,6 +93,10 @@ func (s *Session) hold(why string) {
 
 // networkUp is called when IPCP opened: the faults that strike a working tunnel run here.
 func (s *Session) networkUp(now time.Time) {
+	if s.cfg.DisconnectAfterUp {
+		s.disconnect(now)
+		return
+	}
 	switch s.cfg.Fault {
 	case FaultStopReading:
 		s.st = stateStopped

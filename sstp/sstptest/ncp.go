@@ -105,6 +105,9 @@ func (p *pppServer) wantAddr(r *reply, o ppp.Option, want netip.Addr) {
 }
 
 func (p *pppServer) wantDNS(r *reply, o ppp.Option, i int) {
+	if p.nakDNS(r, o) {
+		return
+	}
 	if i >= len(p.cfg.DNS) || !p.cfg.DNS[i].Is4() {
 		r.reject(o)
 		return

@@ -172,6 +172,8 @@ type Options struct {
 	// DNS servers given in IPCP; default 10.0.0.53, 10.0.0.54 (SoftEther rejects the
 	// Secondary-DNS option).
 	DNS []netip.Addr
+	// PPPQuirks are PPP-side quirks of real servers (pppquirks.go).
+	PPPQuirks
 	// IPv6 accepts IPV6CP (the SoftEther personality Protocol-Rejects it regardless).
 	IPv6 bool
 	// EchoInterval is the period of server-initiated SSTP ECHO_REQUESTs; 0 = personality
@@ -189,6 +191,20 @@ type Options struct {
 	PPPIdleTimeout time.Duration
 	// Fault makes the server misbehave (see the Fault constants).
 	Fault Fault
+
+	// Timing quirks of real servers (timing.go).
+
+	// AuthDelay holds the answer to the client's first authentication packet this long, as
+	// NPS does while an MFA push waits for the user or a RADIUS server is slow: the server
+	// stops retransmitting and ignores the client's retransmissions meanwhile, then answers
+	// the latest one. 0 = answer at once.
+	AuthDelay time.Duration
+	// AbortEarlyEcho answers an SSTP ECHO_REQUEST received before CALL_CONNECTED with
+	// CALL_ABORT, as accel-ppp does (its hello timer only runs in the connected state).
+	AbortEarlyEcho bool
+	// DisconnectAfterUp sends CALL_DISCONNECT as soon as the network phase is up (the server
+	// ending the call cleanly: an admin's disconnect, a session time limit).
+	DisconnectAfterUp bool
 	// TLSConfig with a certificate; nil = a generated self-signed ECDSA P-256 certificate for
 	// "localhost", 127.0.0.1, ::1 and Hostnames. TLS 1.2 is the minimum either way.
 	TLSConfig *tls.Config

@@ -143,7 +143,7 @@ func (p *pppServer) dispatch(now time.Time, proto uint16, payload []byte) {
 	case p.phase == phaseTerminate:
 		// RFC 1661 3.2: only LCP in the Terminate phase.
 	case proto == papProto || proto == chapProto || proto == eapProto:
-		if p.phase == phaseAuthenticate {
+		if p.phase == phaseAuthenticate && !p.s.holdAuth(now, proto, payload) {
 			p.auth.input(now, p, proto, payload)
 		}
 	case proto == ipcpProto:

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/sstpgo/sstpgo/ppp"
+	"github.com/sstpgo/sstpgo/sstp"
 )
 
 // Server is an SSTP server listening on a local address.
@@ -57,6 +58,7 @@ type Server struct {
 type SessionInfo struct {
 	ID               int
 	User             string         // as sent by the client
+	Host             string         // the HTTP request's Host header
 	Auth             ppp.AuthMethod // the method the client answered (even if it failed)
 	Authenticated    bool
 	ClientIP         netip.Addr
@@ -66,11 +68,15 @@ type SessionInfo struct {
 	Up               bool  // reached the network phase (IPCP opened)
 	IPv6Up           bool  // IPV6CP opened
 	ClientDisconnect bool  // the client sent CALL_DISCONNECT
-	AuthAttempts     int
-	EAPMethod        string // "eap-tls" after an EAP-TLS success
-	ClientCert       string // the verified EAP-TLS client certificate's common name
-	Done             bool
-	Err              error // why the session ended (nil when the client disconnected cleanly)
+	// Received lists the control messages the client sent, in order, those
+	// that came after the server ended the call included (teardown.go; the
+	// latest 128 to 256 in a long session).
+	Received     []sstp.MessageType
+	AuthAttempts int
+	EAPMethod    string // "eap-tls" after an EAP-TLS success
+	ClientCert   string // the verified EAP-TLS client certificate's common name
+	Done         bool
+	Err          error // why the session ended (nil when the client disconnected cleanly)
 }
 
 // NewServer returns a started server listening on 127.0.0.1 with a random port. It panics if

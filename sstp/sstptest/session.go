@@ -75,6 +75,7 @@ type Session struct {
 	closeAt     time.Time // end of a grace period (Terminate-Ack, DISCONNECT_ACK)
 	connectNaks int
 	ppp         pppServer
+	authHold    authHold // Options.AuthDelay (timing.go)
 }
 
 func newSession(srv *Server, id int, c net.Conn) *Session {
@@ -316,19 +317,20 @@ func (s *Session) readLoop() {
 			}
 			return
 		}
+		s.recordControl(pkt)
 		if s.fastIP(pkt) {
 			continue
 		}
 		select {
 		case s.in <- pkt:
 		case <-s.dead:
-			io.Copy(io.Discard, s.br) // until EOF, the linger deadline or Close
+			s.drain(buf) // until EOF, the linger deadline or Close
 			return
 		}
 		select {
 		case <-s.free:
 		case <-s.dead:
-			io.Copy(io.Discard, s.br)
+			s.drain(buf)
 			return
 		}
 	}
@@ -408,7 +410,7 @@ func (s *Session) readFailed(err error) {
 // deadline is the earliest pending timer.
 func (s *Session) deadline() (time.Time, bool) {
 	var d time.Time
-	for _, t := range []time.Time{s.connectedBy, s.echoAt, s.lcpEchoAt, s.closeAt, s.idleAt(), s.pppIdleAt(), s.ppp.deadline()} {
+	for _, t := range []time.Time{s.connectedBy, s.echoAt, s.lcpEchoAt, s.closeAt, s.idleAt(), s.pppIdleAt(), s.ppp.deadline(), s.authHold.until} {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
 			d = t
 		}
@@ -454,6 +456,9 @@ func (s *Session) timeout(now time.Time) {
 		s.connectedBy = time.Time{}
 		s.noCallConnected(now)
 		return
+	}
+	if due(s.authHold.until, now) {
+		s.releaseAuth(now)
 	}
 	if at := s.idleAt(); due(at, now) {
 		s.abort(sstp.StatusInfo{AttrID: attrNoError, Status: statusNegotiationTimeout}, ErrIdle)

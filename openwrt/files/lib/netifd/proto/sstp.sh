@@ -6,23 +6,40 @@
 #
 # netifd runs it as "sstp.sh sstp setup|teardown <iface> '<json>'" from
 # /lib/netifd/proto under busybox ash. The daemon reports addresses, DNS and
-# routes back through /lib/netifd/sstpgo-up (netifd applies defaultroute,
+# routes through /lib/netifd/sstpgo-up after each (re)connect and the loss
+# of a session through /lib/netifd/sstpgo-down (netifd applies defaultroute,
 # peerdns, metric and the firewall zone itself).
 #
-# SSTP_TESTROOT is empty on a router; the test suite sets it to a fake root
-# holding stand-ins for /lib/functions.sh and netifd-proto.sh.
+# What netifd does once sstpgo exits: it runs teardown with ERROR set to the
+# exit code and then setup again at once, unless the handler blocked the
+# restart. Every exit code has its answer here (proto_sstp_teardown); a
+# restart waits 5 s, 10 s, 20 s ... up to 5 min after failures in a row:
+#   ERROR  sstpgo                                error code           restart
+#   unset  still running (ifdown, uplink down)   -                    netifd's call, no wait
+#   0      killed by a signal                    -                    after the wait
+#   1      internal error (TUN device, ...)      INTERNAL_ERROR 1     after the wait
+#   2      options rejected (a Go panic too)     INVALID_OPTIONS      blocked
+#   3      authentication rejected               AUTH_FAILED          blocked; authfail 0: after the wait
+#   4      server certificate rejected           CERT_FAILED <sha256> blocked
+#   5      unreachable (not when reconnecting)   CONNECT_FAILED       after the wait
+#   other  exec failure (126, 127), ...          INTERNAL_ERROR <n>   after the wait
+# Setup itself raises MISSING_PEER_ADDRESS and INVALID_OPTIONS (blocked) and
+# PEER_RESOLVE_FAIL (retried after 5 s). lasterror keeps the last error
+# shown while netifd retries.
 
-R="${SSTP_TESTROOT:-}"
+[ -x /usr/sbin/sstpgo ] || exit 0
 
 [ -n "$INCLUDE_ONLY" ] || {
-	. "$R/lib/functions.sh"
+	. /lib/functions.sh
 	. ../netifd-proto.sh
 	init_proto "$@"
 }
 
-SSTPGO_BIN="$R/usr/sbin/sstpgo"
-SSTPGO_UP="$R/lib/netifd/sstpgo-up"
-SSTPGO_RUNDIR="$R/var/etc"
+SSTPGO_BIN=/usr/sbin/sstpgo
+SSTPGO_UP=/lib/netifd/sstpgo-up
+SSTPGO_DOWN=/lib/netifd/sstpgo-down
+SSTPGO_RUNDIR=/var/etc
+SSTPGO_STATEDIR=/var/run
 
 proto_sstp_init_config() {
 	# options of the sstp-client handler
@@ -55,12 +72,16 @@ proto_sstp_init_config() {
 	proto_config_add_int echo_interval
 	proto_config_add_int echo_timeout
 	proto_config_add_string tunlink
+	# ppp.sh's: 1 (here the default) blocks restarts after an
+	# authentication failure, 0 retries with the backoff
+	proto_config_add_boolean authfail
 	# LAN features (docs/LAN.md)
 	proto_config_add_boolean pushed_routes
 	proto_config_add_boolean mss_clamp
 	proto_config_add_string zone
 	available=1
 	no_device=1
+	lasterror=1
 }
 
 sstp_log() {
@@ -75,6 +96,64 @@ sstp_file() {
 
 # the files sstp_file may create, all removed at teardown
 SSTP_FILES="pass proxy.pass ca.pem cert.pem key.pem eapca.pem"
+
+# sstp_state CONFIG NAME: a state file of CONFIG that outlives one setup:
+# json (sstpgo's --status-file), retry (failures in a row), hosts (the
+# addresses pinned with a host dependency; sstpgo-up adds to it).
+sstp_state() {
+	echo "$SSTPGO_STATEDIR/sstpgo-$1.$2"
+}
+
+# sstp_block CONFIG CODE MESSAGE: a setup error no retry can fix.
+sstp_block() {
+	sstp_log "$3"
+	proto_notify_error "$1" "$2"
+	proto_block_restart "$1"
+	proto_setup_failed "$1"
+}
+
+# sstp_backoff CONFIG: wait before starting sstpgo again after failures in
+# a row (netifd itself restarts at once): 5 s, doubling, at most 5 min.
+sstp_backoff() {
+	local n s=5 i=1
+	read -r n 2>/dev/null < "$(sstp_state "$1" retry)"
+	case "$n" in
+	""|*[!0-9]*|0) return 0 ;;
+	esac
+	while [ "$i" -lt "$n" ] && [ "$s" -lt 300 ]; do
+		s=$((s * 2))
+		i=$((i + 1))
+	done
+	[ "$s" -le 300 ] || s=300
+	sstp_log "$n failures in a row: starting sstpgo in ${s}s"
+	sleep "$s"
+}
+
+# sstp_failed CONFIG: count one more failure for sstp_backoff.
+sstp_failed() {
+	local f n
+	f="$(sstp_state "$1" retry)"
+	read -r n 2>/dev/null < "$f"
+	case "$n" in
+	""|*[!0-9]*) n=0 ;;
+	esac
+	mkdir -p "$SSTPGO_STATEDIR"
+	echo $((n + 1)) > "$f"
+}
+
+# sstp_rejected_cert CONFIG: the SHA-256 of the certificate sstpgo rejected,
+# from its status file (hex and colons only).
+sstp_rejected_cert() {
+	sed -n 's/.*"rejected_certificate_sha256":"\([0-9A-Fa-f:]*\)".*/\1/p' "$(sstp_state "$1" json)" 2>/dev/null
+}
+
+# sstp_remove_files CONFIG: remove the files sstp_file may have written.
+sstp_remove_files() {
+	local f
+	for f in $SSTP_FILES; do
+		rm -f "$(sstp_file "$1" "$f")"
+	done
+}
 
 # sstp_write_secret FILE VALUE: write VALUE to FILE readable by root only.
 # The password never goes on a command line (ps, netifd's log): printf is a
@@ -97,7 +176,8 @@ sstp_pem() {
 	esac
 }
 
-# sstp_resolve HOST: print one IPv4 (or IPv6) address of HOST.
+# sstp_resolve HOST: print the addresses of HOST, one a line (a literal
+# address as it is); fails when there is none.
 sstp_resolve() {
 	case "$1" in
 	*:*|*[!0-9.]*) ;;
@@ -106,11 +186,8 @@ sstp_resolve() {
 	case "$1" in
 	*:*) echo "$1"; return 0 ;;
 	esac
-	local ip
-	ip="$(resolveip -4 -t 5 "$1" 2>/dev/null | head -n 1)"
-	[ -n "$ip" ] || ip="$(resolveip -6 -t 5 "$1" 2>/dev/null | head -n 1)"
-	[ -n "$ip" ] || return 1
-	echo "$ip"
+	command -v resolveip > /dev/null || return 2
+	resolveip -t 5 "$1" 2>/dev/null | grep .
 }
 
 # sstp_log_level LEVEL: sstp-client used numbers 0-4; sstpgo takes names.
@@ -194,6 +271,8 @@ sstp_map_pppd_options() {
 
 proto_sstp_setup() {
 	local config="$1"
+	# option values are data: no word of them may turn into file names
+	set -f
 	local server port username password log_level mtu ipv6 peerdns defaultroute
 	local sstp_options pppd_options ca_cert pin_sha256 insecure sni auth proxy
 	local echo_interval echo_timeout tunlink routes proxy_password
@@ -210,10 +289,14 @@ proto_sstp_setup() {
 	local pppd_debug="" pppd_ipv6="" pppd_auth=""
 
 	if [ -z "$server" ]; then
-		sstp_log "no server configured"
-		proto_notify_error "$config" MISSING_SERVER
-		proto_block_restart "$config"
-		proto_setup_failed "$config"
+		sstp_block "$config" MISSING_PEER_ADDRESS "no server configured"
+		return 1
+	fi
+	# the kernel takes 15 bytes; sstpgo would exit 1 and netifd restart it
+	# at once, forever
+	local ifname="sstp-$config"
+	if [ "${#ifname}" -gt 15 ]; then
+		sstp_block "$config" INVALID_OPTIONS "interface name $ifname is longer than 15 bytes: give the interface a name of at most 10 characters"
 		return 1
 	fi
 	# EAP-TLS needs the certificate and its key; the EAP server checks
@@ -222,12 +305,12 @@ proto_sstp_setup() {
 	case "${client_cert:+c}${client_key:+k}${eap_ca:+e}${eap_server_name:+e}" in
 	""|ck*) ;;
 	*)
-		sstp_log "client_cert and client_key go together; eap_ca and eap_server_name need both"
-		proto_notify_error "$config" INVALID_CONFIG
-		proto_block_restart "$config"
-		proto_setup_failed "$config"
+		sstp_block "$config" INVALID_OPTIONS "client_cert and client_key go together; eap_ca and eap_server_name need both"
 		return 1 ;;
 	esac
+
+	sstp_backoff "$config"
+
 	# a server given as host:port or [v6]:port keeps its own port
 	case "$server" in
 	\[*\]:*) port="${server##*:}"; server="${server%:*}" ;;
@@ -237,31 +320,12 @@ proto_sstp_setup() {
 	local host="${server#[}"
 	host="${host%]}"
 
-	local serverip
-	serverip="$(sstp_resolve "$host")" || {
-		sstp_log "could not resolve '$host', retrying later"
-		proto_notify_error "$config" RESOLVE_FAILED
-		sleep 5
-		proto_setup_failed "$config"
-		return 1
-	}
-	# pin the route to the server on the uplink so the tunnel's own packets
-	# never enter the tunnel; netifd follows the uplink up and down.
-	proto_add_host_dependency "$config" "$serverip" "$tunlink"
-
 	[ -n "$sstp_options" ] && sstp_map_sstp_options "$sstp_options"
 	[ -n "$pppd_options" ] && sstp_map_pppd_options "$pppd_options"
 
-	# connect to the address the host route was pinned for (a name could
-	# resolve elsewhere later and loop into the tunnel); the name stays the
-	# TLS server name and HTTP Host, so the certificate is checked against it.
-	[ "$serverip" = "$host" ] || sni="${sni:-$host}"
-	case "$serverip" in
-	*:*) server="[$serverip]" ;;
-	*) server="$serverip" ;;
-	esac
-	set -- connect --server "$server:${port:-443}" --ifname "sstp-$config" \
-		--netifd --up-script "$SSTPGO_UP" --reconnect=true
+	set -- connect --server "$server:${port:-443}" --ifname "$ifname" \
+		--netifd --up-script "$SSTPGO_UP" --down-script "$SSTPGO_DOWN" \
+		--status-file "$(sstp_state "$config" json)" --reconnect=true
 	[ -n "$username" ] && set -- "$@" --user "$username"
 
 	# the password never goes on a command line (ps, netifd's log); with a
@@ -326,13 +390,47 @@ proto_sstp_setup() {
 	[ -n "$echo_interval" ] && set -- "$@" --echo-interval "${echo_interval}s"
 	[ -n "$echo_timeout" ] && set -- "$@" --echo-timeout "${echo_timeout}s"
 
-	# what the up script needs to talk to netifd
+	# $args: words from sstp_options, split on purpose
+	set -- "$@" $args
+	# netifd runs a command of at most 63 words (the binary too) and drops a
+	# longer one without a word
+	if [ $# -gt 62 ]; then
+		sstp_block "$config" INVALID_OPTIONS "$(($# + 1)) words for sstpgo, netifd starts at most 63: fewer routes"
+		sstp_remove_files "$config"
+		return 1
+	fi
+
+	# pin the route to the server on the uplink so the tunnel's own packets
+	# never enter the tunnel; netifd follows the uplink up and down. sstpgo
+	# gets the name and resolves it again on every reconnect (a DDNS server
+	# that moved comes back); sstpgo-up pins an address it was not pinned at.
+	local addrs ip hosts
+	hosts="$(sstp_state "$config" hosts)"
+	mkdir -p "$SSTPGO_STATEDIR"
+	rm -f "$hosts" "$(sstp_state "$config" json)"
+	addrs="$(sstp_resolve "$host")"
+	case $? in
+	0) ;;
+	2) sstp_log "resolveip is not installed: sstpgo resolves $host itself" ;;
+	*)
+		sstp_log "could not resolve '$host', retrying in 5s"
+		proto_notify_error "$config" PEER_RESOLVE_FAIL "$host"
+		sleep 5
+		proto_setup_failed "$config"
+		sstp_remove_files "$config"
+		return 1 ;;
+	esac
+	for ip in $addrs; do
+		proto_add_host_dependency "$config" "$ip" "$tunlink"
+		echo "$ip" >> "$hosts"
+	done
+
+	# what the up and down scripts need to talk to netifd
 	proto_export "INTERFACE=$config"
 	proto_export "PEERDNS=${peerdns:-1}"
 	proto_export "DEFAULTROUTE=${defaultroute:-1}"
-	[ -n "$R" ] && proto_export "SSTP_TESTROOT=$R"
+	proto_export "TUNLINK=$tunlink"
 
-	# $args: words from sstp_options, split on purpose
 	# LAN features (docs/LAN.md): routes and DNS domains pushed by the
 	# server, MSS clamping (both on unless 0), and the firewall zone: the
 	# zone option, else the zone the firewall lists the interface in, else
@@ -345,35 +443,63 @@ proto_sstp_setup() {
 		fw3 -q network "$config" >/dev/null 2>&1 || zone=wan
 	[ -n "$zone" ] && proto_export "ZONE=$zone"
 
-	proto_run_command "$config" "$SSTPGO_BIN" "$@" $args
+	proto_run_command "$config" "$SSTPGO_BIN" "$@"
 }
 
 proto_sstp_teardown() {
 	local config="$1"
+	local authfail sha
 
-	# netifd sets ERROR to the daemon's exit code (docs/ARCHITECTURE.md):
-	# a retry cannot fix these, so stop netifd's immediate restart loop.
+	# ERROR is sstpgo's exit code (see the table at the top); unset when
+	# netifd stops a running sstpgo itself
 	case "$ERROR" in
+	"")
+		rm -f "$(sstp_state "$config" retry)" ;;
+	0)
+		sstp_log "sstpgo was killed"
+		sstp_failed "$config" ;;
 	2)
-		sstp_log "configuration rejected by sstpgo, not retrying"
-		proto_notify_error "$config" INVALID_CONFIG
+		sstp_log "options rejected by sstpgo, not retrying (see the log above)"
+		proto_notify_error "$config" INVALID_OPTIONS
 		proto_block_restart "$config" ;;
 	3)
-		sstp_log "authentication failed, not retrying (check username/password or client_cert/client_key)"
 		proto_notify_error "$config" AUTH_FAILED
-		proto_block_restart "$config" ;;
+		json_get_var authfail authfail
+		if [ "${authfail:-1}" = 0 ]; then
+			sstp_log "authentication failed, retrying (authfail 0)"
+			sstp_failed "$config"
+		else
+			sstp_log "authentication failed, not retrying (check username/password or client_cert/client_key)"
+			proto_block_restart "$config"
+		fi ;;
 	4)
-		sstp_log "server certificate rejected, not retrying (check ca_cert/pin_sha256, eap_ca/eap_server_name)"
-		proto_notify_error "$config" CERT_FAILED
+		sha="$(sstp_rejected_cert "$config")"
+		if [ -n "$sha" ]; then
+			sstp_log "server certificate rejected, not retrying: it has SHA-256 $sha; if you trust it, pin it: uci set network.$config.pin_sha256=$(echo "$sha" | tr -d ':'); uci commit network; ifup $config"
+			proto_notify_error "$config" CERT_FAILED "$sha"
+		else
+			sstp_log "server certificate rejected, not retrying (check ca_cert/pin_sha256, eap_ca/eap_server_name)"
+			proto_notify_error "$config" CERT_FAILED
+		fi
 		proto_block_restart "$config" ;;
+	5)
+		sstp_log "server unreachable, retrying"
+		proto_notify_error "$config" CONNECT_FAILED
+		sstp_failed "$config" ;;
+	*)
+		sstp_log "sstpgo failed (exit $ERROR), retrying"
+		proto_notify_error "$config" INTERNAL_ERROR "$ERROR"
+		sstp_failed "$config" ;;
+	esac
+	# a blocked interface starts again only by hand: at once
+	case "$ERROR" in
+	2|4) rm -f "$(sstp_state "$config" retry)" ;;
+	3) [ "${authfail:-1}" = 0 ] || rm -f "$(sstp_state "$config" retry)" ;;
 	esac
 
-	local f
-	for f in $SSTP_FILES; do
-		rm -f "$(sstp_file "$config" "$f")"
-	done
+	sstp_remove_files "$config"
 	# no more forwarding of the pushed domains (sstpgo-split-dns)
-	INTERFACE="$config" DNSSEARCH= "${R:-}/lib/netifd/sstpgo-split-dns"
+	INTERFACE="$config" DNSSEARCH= /lib/netifd/sstpgo-split-dns
 	proto_kill_command "$config"
 }
 

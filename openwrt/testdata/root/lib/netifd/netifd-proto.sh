@@ -39,6 +39,7 @@ proto_notify_error() { _rec proto_notify_error "$@"; }
 proto_block_restart() { _rec proto_block_restart "$@"; }
 proto_setup_failed() { _rec proto_setup_failed "$@"; }
 proto_set_available() { _rec proto_set_available "$@"; }
+# the real one runs in a subshell so the caller's json state survives
 proto_add_host_dependency() { _rec proto_add_host_dependency "$@"; }
 
 _NOTIFY=""
@@ -65,9 +66,9 @@ init_proto() {
 	dump)
 		add_protocol() {
 			_rec add_protocol "$1"
-			no_device=0; available=0
+			no_device=0; available=0; lasterror=0
 			"proto_$1_init_config"
-			_rec init_config_flags "no_device=$no_device" "available=$available"
+			_rec init_config_flags "no_device=$no_device" "available=$available" "lasterror=$lasterror"
 		} ;;
 	setup)
 		add_protocol() {

@@ -207,6 +207,10 @@ return network.registerProtocol('sstp', {
 			_('<strong>Dangerous:</strong> anyone between this router and the server can pretend to be the server, read your password and all the traffic. Use a CA certificate or a fingerprint instead.'));
 		o.default = o.disabled;
 
+		o = s.taboption('advanced', form.Flag, 'authfail', _('Stop after an authentication failure'),
+			_('Leave the interface down when the server refuses the credentials. Unchecked, it is retried after 5 s, 10 s, 20 s … up to 5 min (a RADIUS server that fails now and then), at the risk of locking the account.'));
+		o.default = o.enabled;
+
 		o = s.taboption('advanced', form.Flag, 'require_pfs', _('Require forward secrecy'),
 			_('Refuse servers that only take RSA key exchange (MikroTik with pfs=no, some old Windows servers). Without this sstpgo connects to them with a warning in the log.'));
 		o.default = o.disabled;
