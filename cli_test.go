@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/sstpgo/sstpgo/ppp"
+	"github.com/sstpgo/sstpgo/sstp"
+	"github.com/sstpgo/sstpgo/sstp/sstptest"
 )
 
 // Every flag is a TOML key of the same name and every key a flag, except
@@ -85,6 +91,15 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"missing up script", append(base, "--server", "s", "--up-script", "/nonexistent/up"), "--up-script /nonexistent/up: no such file"},
 		{"missing config", append(base, "--config", "/nonexistent/c.toml"), "--config /nonexistent/c.toml: no such file"},
 		{"no server", base, "--server is required"},
+		{"flag before the command", []string{"--server", "x", "connect"}, "--server goes after the command: sstpgo connect --server ..."},
+		{"bad duration in the file", append(base, "--config", writeFile(t, "d.toml", "server = \"s\"\necho_timeout = \"30\"\n", 0o600)), `d.toml:2: echo_timeout: bad duration "30": use 30s`},
+		{"bad auth method", append(base, "--server", "s", "--auth", "pap,bogus"), `--auth pap,bogus: unknown authentication method "bogus"`},
+		{"bad pin", append(base, "--server", "s", "--pin-sha256", "abc"), "--pin-sha256 abc: pin must be 64 hex digits"},
+		{"bad log level", append(base, "--server", "s", "--log-level", "loud"), "--log-level loud: want debug, info, warn or error"},
+		{"bad route", append(base, "--server", "s", "--routes", "10.0.0.0/33"), "--routes 10.0.0.0/33: want CIDR"},
+		{"bad proxy", append(base, "--server", "s", "--proxy", "ftp://p"), "--proxy: "},
+		{"help for an unknown command", []string{"help", "conect"}, `unknown command "conect": did you mean connect?`},
+		{"positional server", []string{"connect", "vpn.example.com", "--user", "u"}, `unexpected argument "vpn.example.com": connect takes only flags (the server: --server vpn.example.com)`},
 		{"diagnose too", []string{"diagnose", "--server", "h:0", "--user", "u", "--password-file", pw}, "port 0 is not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -264,6 +279,56 @@ func TestUnknownKeySuggestsNearest(t *testing.T) {
 		_, err := loadConfigFile(writeFile(t, "c.toml", in, 0o600))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
+		}
+	}
+}
+
+// A fatal error is one line that says each thing once (issue 11: not
+// "authentication failed: authentication failed").
+func TestFatalErrorSaysItOnce(t *testing.T) {
+	srv := sstptest.NewServer(sstptest.Options{})
+	defer srv.Close()
+	cfg := sstp.Config{Server: srv.Addr(), SNI: "localhost", RootCAs: srv.CertPool(),
+		NegotiationTimeout: 10 * time.Second, PPP: ppp.Config{Username: "user", Password: "wrong"}}
+	_, err := sstp.Dial(context.Background(), cfg)
+	if err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	line := describe(err)
+	t.Log(line)
+	if n := strings.Count(line, "authentication failed"); n != 1 {
+		t.Errorf("%q says \"authentication failed\" %d times", line, n)
+	}
+	if strings.Contains(line, ": ppp: ") || strings.Contains(line, ": sstp: ") {
+		t.Errorf("%q repeats a package prefix after the step", line)
+	}
+	if exitCodeFor(err) != exitAuth {
+		t.Errorf("exit %d", exitCodeFor(err))
+	}
+}
+
+// The README names the Go version go.mod asks for, and every flag the
+// README and the architecture notes mention exists.
+func TestDocsMatchTheCLI(t *testing.T) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+	readme, _ := os.ReadFile("README.md")
+	if goLine == nil || !strings.Contains(string(readme), "Go ≥ "+string(goLine[1])+",") {
+		t.Errorf("README.md does not say \"Go ≥ %s,\" (go.mod's go line)", goLine[1])
+	}
+	arch, _ := os.ReadFile("docs/ARCHITECTURE.md")
+	known := append(flagNames(), "version")
+	for name, doc := range map[string][]byte{"README.md": readme, "docs/ARCHITECTURE.md": arch} {
+		// Only the CLI's own flags: code spans starting with --.
+		for _, m := range regexp.MustCompile("`(--[a-z0-9-]+)").FindAllSubmatch(doc, -1) {
+			f := strings.TrimPrefix(string(m[1]), "--")
+			if !slices.Contains(known, f) && !strings.HasPrefix(f, "tun") && !strings.HasPrefix(f, "eap-tls") &&
+				!strings.HasPrefix(f, "pool") && f != "allow-untrusted" {
+				t.Errorf("%s mentions --%s, which sstpgo does not have", name, f)
+			}
 		}
 	}
 }

@@ -91,7 +91,7 @@ type duration struct{ time.Duration }
 func (d *duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("bad duration %q (want e.g. \"10s\")", b)
+		return fmt.Errorf("bad duration %q%s", b, durationHint(string(b)))
 	}
 	if v < 0 {
 		return fmt.Errorf("duration %q must not be negative", b)

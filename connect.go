@@ -45,6 +45,7 @@ func runConnect(c *cli.Context) error {
 				os.Exit(exitInternal)
 			}
 			stopping = true
+			notifyStopping() // systemd (notify.go)
 			log.Info("stopping", "signal", s.String())
 			cancel()
 		}

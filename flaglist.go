@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/sstpgo/sstpgo/sstp"
 )
 
 // setting is one configuration setting: the flag --name and the TOML key
@@ -47,7 +49,7 @@ var settings = []setting{
 	{name: "proxy", arg: "URL", usage: "HTTP proxy http://[USER@]HOST:PORT (default: $HTTPS_PROXY unless $NO_PROXY names the server; none: direct)", diag: true},
 	{name: "proxy-password-file", arg: "FILE", usage: "file holding the proxy password (mode 0600); the user goes in the --proxy URL", diag: true, input: true},
 	{name: "connect-timeout", arg: "DURATION", usage: "bound on one connection attempt, TCP to IP configured (long enough for an MFA approval)", def: "1m30s", diag: true},
-	{name: "mtu", arg: "N", usage: "tunnel MTU, 576 to 16384 (default: the MRU the server accepts)", diag: true},
+	{name: "mtu", arg: "N", usage: "tunnel MTU, 576 to " + strconv.Itoa(sstp.MaxIPPacket) + " (default: the MRU the server accepts)", diag: true},
 	{name: "ipv6", usage: "negotiate IPv6 (IPV6CP) too", diag: true},
 	{name: "log-level", arg: "LEVEL", usage: "debug, info, warn or error", def: "info", diag: true},
 	{name: "ifname", arg: "NAME", usage: "tunnel device name", def: "sstp0"},
@@ -225,11 +227,14 @@ func keyNames() []string {
 }
 
 // usageError turns urfave/cli's flag parsing errors into one line that says
-// what to do.
-func usageError(err error) error {
+// what to do; top is true for flags given before the command.
+func usageError(err error, top bool) error {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
 		name = strings.TrimLeft(name, "-")
+		if top && (name == "config" || lookupSetting(name) != nil) {
+			return cli.Exit("--"+name+" goes after the command: sstpgo connect --"+name+" ...", exitUsage)
+		}
 		hint := ""
 		if s := suggest(name, flagNames()); s != "" {
 			hint = ": did you mean --" + s + "?"

@@ -63,6 +63,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if name, ok := strings.CutPrefix(err.Error(), "No help topic for '"); ok { // sstpgo help NAME
+		err = unknownCommand(strings.TrimSuffix(name, "'"))
+	}
 	code := exitUsage
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {
@@ -93,7 +96,7 @@ func versionString() string {
 func newApp() *cli.App {
 	cli.FlagStringer = flagString
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, versionString()) }
-	onUsageError := func(_ *cli.Context, err error, _ bool) error { return usageError(err) }
+	onUsageError := func(_ *cli.Context, err error, sub bool) error { return usageError(err, !sub) }
 	return &cli.App{
 		Name:                  "sstpgo",
 		Usage:                 "SSTP VPN client with its own PPP stack",
@@ -133,9 +136,6 @@ func newApp() *cli.App {
 					return nil
 				},
 			},
-		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "sstpgo: no help for %q: the commands are connect, diagnose, version\n", name)
 		},
 		OnUsageError: onUsageError,
 	}
@@ -182,6 +182,13 @@ type options struct {
 }
 
 func loadOptions(c *cli.Context) (*options, error) {
+	if c.NArg() > 0 { // flags after it were not parsed either
+		a := c.Args().First()
+		if strings.HasPrefix(a, "-") {
+			return nil, fmt.Errorf("unexpected %q: flags take one dash or two, before any other argument", a)
+		}
+		return nil, fmt.Errorf("unexpected argument %q: %s takes only flags (the server: --server %s)", a, c.Command.Name, a)
+	}
 	o := &options{}
 	fields := o.fileConfig.keys()
 	field := func(key string) any {
@@ -255,7 +262,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 	for _, r := range o.Routes {
 		p, err := netip.ParsePrefix(strings.TrimSpace(r))
 		if err != nil {
-			return nil, fmt.Errorf("bad route %q: want CIDR like 10.1.0.0/16", r)
+			return nil, fmt.Errorf("--routes %s: want CIDR like 10.1.0.0/16", r)
 		}
 		o.routes = append(o.routes, p.Masked())
 	}
@@ -284,7 +291,7 @@ func loadOptions(c *cli.Context) (*options, error) {
 func newLogger(level string, w io.Writer) (*logx.Logger, error) {
 	l, err := logx.ParseLevel(level)
 	if err != nil {
-		return nil, fmt.Errorf("bad --log-level %q: want debug, info, warn or error", level)
+		return nil, fmt.Errorf("--log-level %s: want debug, info, warn or error", level)
 	}
 	return logx.New(w, l), nil
 }
@@ -313,7 +320,7 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	if len(o.Auth) > 0 {
 		m, err := ppp.ParseAuthMethods(strings.Join(o.Auth, ","))
 		if err != nil {
-			return cfg, err
+			return cfg, fmt.Errorf("--auth %s: %s", strings.Join(o.Auth, ","), strings.TrimPrefix(err.Error(), "ppp: "))
 		}
 		cfg.PPP.Auth = m
 	}
@@ -335,7 +342,7 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	if o.PinSHA256 != "" {
 		pin, err := sstp.ParsePin(o.PinSHA256)
 		if err != nil {
-			return cfg, err
+			return cfg, fmt.Errorf("--pin-sha256 %s: %v", o.PinSHA256, err)
 		}
 		cfg.PinSHA256 = pin
 	}
@@ -348,6 +355,9 @@ func (o *options) sstpConfig(log *logx.Logger) (sstp.Config, error) {
 	}
 	proxy, err := o.proxy() // proxy.go
 	if err != nil {
+		if !strings.HasPrefix(err.Error(), "--") {
+			err = fmt.Errorf("--proxy: %w", err)
+		}
 		return cfg, err
 	}
 	cfg.Proxy = proxy
@@ -374,11 +384,17 @@ func exitCodeFor(err error) int {
 	return exitUnreachable
 }
 
-// describe formats a connection error with its hint, on one line.
+// describe formats a connection error with its hint, on one line. The step
+// ("PPP authentication: ") already says where, so the package prefixes of
+// the wrapped errors ("ppp: ") are dropped.
 func describe(err error) string {
+	s := err.Error()
+	for _, p := range []string{": ppp: ", ": sstp: ", ": ifup: "} {
+		s = strings.ReplaceAll(s, p, ": ")
+	}
 	var se *sstp.Error
 	if errors.As(err, &se) && se.Hint != "" {
-		return err.Error() + " (hint: " + se.Hint + ")"
+		return s + " (hint: " + se.Hint + ")"
 	}
-	return err.Error()
+	return s
 }

@@ -69,6 +69,7 @@ type Daemon struct {
 	lan         lanState     // lan.go
 
 	mu     sync.Mutex
+	ready  bool // READY=1 sent to systemd (notify.go)
 	status status
 	lastUp sstp.Info
 	hasUp  bool
@@ -128,11 +129,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			d.log.Error("connect failed", "err", describe(err))
 			d.setState("failed", err)
 			if sstp.IsAuthError(err) || sstp.IsCertError(err) || !d.o.Reconnect {
-				return err
+				return err // main prints it, once
 			}
+			d.log.Error("connect failed", "err", describe(err))
 			if !bo.wait(ctx, d.log) {
 				return nil
 			}

@@ -62,7 +62,7 @@ func TestDumpDeclaresOptions(t *testing.T) {
 // proto_notify_error (LuCI must register each, network.registerErrorCode);
 // the data that comes with some is in the table at the top of sstp.sh.
 var handlerErrorCodes = []string{"AUTH_FAILED", "CERT_FAILED", "CONNECT_FAILED", "INTERNAL_ERROR",
-	"INVALID_OPTIONS", "MISSING_PEER_ADDRESS", "PEER_RESOLVE_FAIL"}
+	"INVALID_IFNAME", "INVALID_OPTIONS", "MISSING_PEER_ADDRESS", "PEER_RESOLVE_FAIL"}
 
 // TestHandlerErrorCodes keeps handlerErrorCodes in step with the handler.
 func TestHandlerErrorCodes(t *testing.T) {
@@ -384,7 +384,7 @@ func TestSetupFailures(t *testing.T) {
 			calls: blocked("INVALID_OPTIONS")},
 		// sstp-office_vpn1 is 16 bytes, the kernel takes 15
 		{name: "interface name too long", iface: "office_vpn1", cfg: map[string]any{"server": "vpn.example.test", "password": "x"},
-			calls: []string{"proto_notify_error office_vpn1 INVALID_OPTIONS", "proto_block_restart office_vpn1", "proto_setup_failed office_vpn1"},
+			calls: []string{"proto_notify_error office_vpn1 INVALID_IFNAME", "proto_block_restart office_vpn1", "proto_setup_failed office_vpn1"},
 			log:   "sstp-office_vpn1"},
 		// netifd starts a command of at most 63 words and drops a longer one
 		{name: "too many words for netifd", cfg: map[string]any{"server": "vpn.example.test", "password": "x", "routes": manyRoutes},

@@ -430,6 +430,15 @@ func (c *Client) fail(err error) {
 	c.lcp.Close(c.now)
 }
 
+// Release stops what the client runs beside its owner's goroutine (the
+// EAP-TLS handshake) when the link is abandoned without Close running its
+// course, e.g. the driver's connect timeout. The client is not used after.
+func (c *Client) Release() {
+	if s, ok := c.auth.(interface{ stop() }); ok {
+		s.stop()
+	}
+}
+
 // stopUpperLayers silences authentication and the network control
 // protocols; LCP's Terminate-Request covers them (RFC 1661 section 3.7).
 func (c *Client) stopUpperLayers() {

@@ -442,7 +442,7 @@ func TestAuthErrorText(t *testing.T) {
 		want string
 	}{
 		{"mschap", &AuthError{Method: AuthMSCHAPv2, Code: 691, Message: ParseMSCHAPv2Failure([]byte("E=691 R=0")).Explain()},
-			"ppp: mschapv2 authentication failed: authentication failed: wrong user name or password (E=691)"},
+			"ppp: mschapv2 authentication failed: wrong user name or password (E=691)"},
 		{"code only", &AuthError{Method: AuthMSCHAPv2, Code: 648}, "ppp: mschapv2 authentication failed (E=648)"},
 		{"mutual", &AuthError{Method: AuthEAP, Message: "wrong authenticator response", Err: ErrMutualAuth},
 			"ppp: eap authentication failed: wrong authenticator response: ppp: server failed mutual authentication"},

@@ -334,7 +334,7 @@ func (f MSCHAPv2Failure) Explain() string {
 	case codeNoDialinPermission:
 		s = "account has no dial-in/VPN permission on the server (E=649)"
 	case codeAuthFailure:
-		s = "authentication failed: wrong user name or password (E=691)"
+		s = "wrong user name or password (E=691)" // AuthError already says "authentication failed"
 	case codeChangingPassword:
 		s = "server could not change the password (E=709)"
 	case 0:

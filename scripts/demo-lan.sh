@@ -1,4 +1,4 @@
-# The demo's LAN part (docs/LAN.md), sourced by scripts/demo.sh after it has
+# The demo's LAN steps (docs/LAN.md), sourced by scripts/demo.sh after it has
 # set P, BIN and WORK: routes the server pushes by DHCP (nobody configures
 # 172.16.60.0/24), split DNS for the LAN through a dnsmasq on the router,
 # and a file copied from an SMB share by its corporate name. Steps whose
@@ -13,8 +13,8 @@ LAN_SHARE=''
 
 lan_have() { command -v "$1" >/dev/null 2>&1; }
 
-# lan_setup runs after the topology is up, before the server starts.
-lan_setup() {
+# step_lan_setup runs after the topology is up, before the server starts.
+step_lan_setup() {
 	say "corporate side: a network only DHCP tells about, DNS for corp.example, an SMB share"
 	ip -netns "$P-corp" addr add 172.16.60.2/32 dev lo
 	ip -netns "$P-srv" route add 172.16.60.0/24 via 172.16.50.2
@@ -68,8 +68,8 @@ lan_setup() {
 	fi
 }
 
-# lan_show runs once the tunnel is up.
-lan_show() {
+# step_lan runs once the tunnel is up.
+step_lan() {
 	say "routes the server pushed by DHCP (DHCPINFORM through the tunnel, as Windows does)"
 	i=0; until grep -q 'pushed by the server\|no DHCP answer' "$WORK/client.log" || [ $i -gt 50 ]; do sleep 0.2; i=$((i+1)); done
 	grep 'pushed by the server\|no DHCP answer' "$WORK/client.log" | sed 's/^/  sstpgo | /'
@@ -97,7 +97,7 @@ lan_show() {
 	echo "  (the TCP MSS of every connection through the tunnel is clamped to its MTU: see TestLANMSSClampPMTUBlackhole)"
 }
 
-# lan_cleanup removes what lan_setup put outside the namespaces and WORK.
+# lan_cleanup removes what step_lan_setup put outside the namespaces and WORK.
 lan_cleanup() {
 	rm -rf "/etc/netns/$P-lan"
 	[ -n "$LAN_SHARE" ] && rm -rf "$LAN_SHARE"

@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# The test command (README): static checks, unit tests, fuzz smoke runs,
-# big-endian MIPS and ARM under qemu-user, and, as root, the end-to-end tests
-# in network namespaces. Set FUZZTIME (default 3s) for longer fuzzing.
+# The test command (README: sudo scripts/test.sh, or sudo make test): static
+# checks, unit tests, fuzz smoke runs, big-endian MIPS and ARM under
+# qemu-user, and, as root, the end-to-end tests in network namespaces. It
+# first checks Go and installs the Debian packages the tests need (as root;
+# otherwise it says which). Set FUZZTIME (default 3s) for longer fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-3s}
 step() { printf '\n== %s\n' "$*"; }
+
+step "prerequisites"
+. scripts/env.sh
+need_go
+# gcc: the race detector needs cgo. systemd-analyze (package systemd) is
+# used where present to check the unit file; the test says when it skips.
+cmds="$GO_CMDS gcc:gcc qemu-mips-static:qemu-user-static qemu-arm-static:qemu-user-static busybox:busybox node:nodejs"
+if [ "$(id -u)" = 0 ]; then
+  cmds="$cmds $DEMO_CMDS tinyproxy:tinyproxy"
+fi
+# shellcheck disable=SC2086
+need_cmds $cmds
+go version
 
 step "gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -50,7 +65,7 @@ step "router binary and package sizes (fails over the mipsel_24kc budget)"
 
 if [ "$(id -u)" = 0 ]; then
   step "end-to-end tests (root, network namespaces)"
-  make -s build
+  scripts/build.sh
   go test -tags e2e -count=1 -timeout 20m ./ifup/ ./e2e/ ./openwrt/...
 else
   step "end-to-end tests SKIPPED: not root (CI runs them as root)"

@@ -22,6 +22,7 @@ func (s *Session) start() {
 // loop owns the SSTP call state and the PPP client.
 func (s *Session) loop() {
 	defer s.wg.Done()
+	defer s.ppp.Release() // an EAP-TLS handshake cut short by the negotiation timer
 	if err := s.sendControl(MsgCallConnectRequest, Attribute{ID: AttrEncapsulatedProtocolID, Value: []byte{0, 1}}); err != nil {
 		s.fail(err)
 		return

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/sstpgo/sstpgo/ppp"
@@ -201,4 +202,25 @@ func TestEAPTLSFragmented(t *testing.T) {
 	if got.BindingErr != nil || got.EAPMethod != "eap-tls" {
 		t.Errorf("server side: %+v", got)
 	}
+}
+
+// The connect timeout running out in the middle of an EAP-TLS exchange (a
+// RADIUS server gone quiet) ends the client's TLS goroutine with the call:
+// synctest.Test fails on a goroutine of the bubble left blocked.
+func TestEAPTLSQuietServerLeavesNoGoroutine(t *testing.T) {
+	ca := newClientCA(t, "alice")
+	synctest.Test(t, func(t *testing.T) {
+		o := sstptest.Options{Personality: sstptest.RRAS, Auth: []ppp.AuthMethod{ppp.AuthEAP},
+			EAPTLS:    &tls.Config{ClientCAs: ca.pool, ClientAuth: tls.RequireAndVerifyClientCert},
+			PPPQuirks: sstptest.PPPQuirks{EAPTLSQuiet: true}}
+		srv, cfg := pipeServer(t, o)
+		cfg.PPP.EAPTLS = &ppp.EAPTLSConfig{Certificate: ca.client, RootCAs: srv.CertPool()}
+		cfg.NegotiationTimeout = 20 * time.Second
+		_, err := sstp.Dial(context.Background(), cfg)
+		if !errors.Is(err, sstp.ErrNegotiationTimout) || sstp.IsAuthError(err) {
+			t.Errorf("error %v: want a negotiation timeout, not an authentication failure", err)
+		}
+		srv.Close()
+		synctest.Wait()
+	})
 }

@@ -14,6 +14,9 @@ type PPPQuirks struct {
 	// server whose RADIUS back end is down: no Challenge, no
 	// retransmission, no Failure.
 	EAPQuiet bool
+	// EAPTLSQuiet makes EAP go silent in the middle of EAP-TLS: the
+	// client's first TLS message (its ClientHello) is never answered.
+	EAPTLSQuiet bool
 	// NakDNSForever Configure-Naks the client's Primary- and Secondary-DNS
 	// options with 0.0.0.0 on every IPCP request, however often it asks.
 	NakDNSForever bool
@@ -47,11 +50,15 @@ func (a *authServer) papHold(p *pppServer, pk *ppp.Packet) bool {
 
 // eapQuiet applies EAPQuiet to a Response of type typ; true drops it.
 func (a *authServer) eapQuiet(p *pppServer, typ uint8) bool {
-	if !p.cfg.EAPQuiet || typ != eapTypeIdentity {
-		return false
+	switch {
+	case p.cfg.EAPQuiet && typ == eapTypeIdentity:
+		p.s.log.Info("EAP Identity left unanswered (eap-quiet)")
+		return true
+	case p.cfg.EAPTLSQuiet && typ == eapTypeTLS && a.eapStage == stageTLS:
+		p.s.log.Info("EAP-TLS left unanswered (eap-tls-quiet)")
+		return true
 	}
-	p.s.log.Info("EAP Identity left unanswered (eap-quiet)")
-	return true
+	return false
 }
 
 // nakDNS applies NakDNSForever; true when it answered the option.

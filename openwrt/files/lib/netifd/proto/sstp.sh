@@ -23,9 +23,10 @@
 #   4      server certificate rejected           CERT_FAILED <sha256> blocked
 #   5      unreachable (not when reconnecting)   CONNECT_FAILED       after the wait
 #   other  exec failure (126, 127), ...          INTERNAL_ERROR <n>   after the wait
-# Setup itself raises MISSING_PEER_ADDRESS and INVALID_OPTIONS (blocked) and
-# PEER_RESOLVE_FAIL (retried after 5 s). lasterror keeps the last error
-# shown while netifd retries.
+# Setup itself raises MISSING_PEER_ADDRESS (no server), INVALID_IFNAME
+# (sstp-<iface> over 15 bytes) and INVALID_OPTIONS (blocked), and
+# PEER_RESOLVE_FAIL <host> (retried after 5 s). lasterror keeps the last
+# error shown while netifd retries.
 
 [ -x /usr/sbin/sstpgo ] || exit 0
 
@@ -296,7 +297,7 @@ proto_sstp_setup() {
 	# at once, forever
 	local ifname="sstp-$config"
 	if [ "${#ifname}" -gt 15 ]; then
-		sstp_block "$config" INVALID_OPTIONS "interface name $ifname is longer than 15 bytes: give the interface a name of at most 10 characters"
+		sstp_block "$config" INVALID_IFNAME "interface name $ifname is longer than 15 bytes: give the interface a name of at most 10 characters"
 		return 1
 	fi
 	# EAP-TLS needs the certificate and its key; the EAP server checks
