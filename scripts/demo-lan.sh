@@ -9,7 +9,7 @@
 LAN_SERVER_ARGS="--dns 172.16.50.2 --dhcp-route 172.16.60.0/24 --dhcp-domain corp.example --dhcp-search corp.example --dhcp-dns 172.16.50.2"
 LAN_CLIENT_ARGS="--up-script $(pwd)/examples/dnsmasq-split-dns.sh --down-script $(pwd)/examples/dnsmasq-split-dns.sh"
 LAN_CLIENT_ENV="SSTPGO_DNSMASQ_SERVERS=$WORK/dnsmasq-servers.conf SSTPGO_DNSMASQ_PIDFILE=$WORK/dnsmasq-rtr.pid"
-LAN_SHARE=''
+LAN_SHARE='' LAN_PIDS=''
 
 lan_have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -19,9 +19,11 @@ step_lan_setup() {
 	ip -netns "$P-corp" addr add 172.16.60.2/32 dev lo
 	ip -netns "$P-srv" route add 172.16.60.0/24 via 172.16.50.2
 	if lan_have dnsmasq; then
+		# in the foreground, as the demo's own jobs: stopped and reaped by lan_cleanup
 		dns() { ns=$1 addr=$2; shift 2
-			ip netns exec "$P-$ns" dnsmasq --no-resolv --no-hosts --bind-interfaces --listen-address "$addr" \
-				--user=root --pid-file="$WORK/dnsmasq-$ns.pid" "$@"; }
+			ip netns exec "$P-$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+				--listen-address "$addr" --user=root --pid-file="$WORK/dnsmasq-$ns.pid" "$@" 2>>"$WORK/dnsmasq.log" &
+			LAN_PIDS="$LAN_PIDS $!"; }
 		dns corp 172.16.50.2 --local=/corp.example/ --host-record=files.corp.example,172.16.50.2
 		dns srv 198.51.100.1 --host-record=www.example.net,198.51.100.80 # the uplink's ("ISP") DNS
 		: >"$WORK/dnsmasq-servers.conf"
@@ -61,7 +63,8 @@ step_lan_setup() {
 		guest ok = yes
 		read only = yes
 		CONF
-		ip netns exec "$P-corp" smbd --foreground --no-process-group -s "$WORK/smb/smb.conf" >"$WORK/smbd.log" 2>&1 &
+		ip netns exec "$P-corp" smbd --foreground -s "$WORK/smb/smb.conf" >"$WORK/smbd.log" 2>&1 &
+		LAN_PIDS="$LAN_PIDS $!"
 		echo "  SMB share //files.corp.example/share on the corporate host (10 MB quarterly-report.bin)"
 	else
 		echo "  (samba not installed: apt-get install samba smbclient; no file share in this demo)"
@@ -97,8 +100,11 @@ step_lan() {
 	echo "  (the TCP MSS of every connection through the tunnel is clamped to its MTU: see TestLANMSSClampPMTUBlackhole)"
 }
 
-# lan_cleanup removes what step_lan_setup put outside the namespaces and WORK.
+# lan_cleanup stops the servers step_lan_setup started (SIGTERM: samba and
+# dnsmasq end their own children) and removes what it put outside the
+# namespaces and WORK.
 lan_cleanup() {
+	for pid in $LAN_PIDS; do stop "$pid"; done
 	rm -rf "/etc/netns/$P-lan"
 	[ -n "$LAN_SHARE" ] && rm -rf "$LAN_SHARE"
 	return 0

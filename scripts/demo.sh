@@ -31,9 +31,9 @@ cleanup() {
 	trap '' INT TERM
 	stop "$CLIENT_PID" # first: it says goodbye to the server and removes its routes
 	stop "$SERVER_PID"
+	command -v lan_cleanup >/dev/null && lan_cleanup # stops samba and dnsmasq so they reap their own
 	./scripts/topology.sh down "$P" # kills whatever still runs in the namespaces
 	wait 2>/dev/null                # and reaps it
-	command -v lan_cleanup >/dev/null && lan_cleanup
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	return 0
 }
