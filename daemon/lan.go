@@ -76,6 +76,7 @@ func (d *Daemon) lanApply(ctx context.Context, sess *sstp.Session, info sstp.Inf
 		server = ap.Addr()
 	}
 	add, refused := lan.PushedRoutes(a, d.o.Routes, server)
+	add, refused = d.lanOffLink(add, refused)
 	for _, r := range refused {
 		d.log.Warn("pushed route refused", "route", r.Route.String(), "why", r.Reason)
 	}
@@ -114,6 +115,24 @@ func (d *Daemon) lanApply(ctx context.Context, sess *sstp.Session, info sstp.Inf
 			d.runHook(ctx, d.o.UpScript, sess.Info(), d.mtu(info))
 		}
 	}
+}
+
+// lanOffLink refuses pushed routes whose network starts on a network this
+// machine is directly attached to (other than the tunnel): a router's own
+// LAN must not vanish into the tunnel because the corporate DHCP server
+// pushes a route that covers part of it. A wider route (192.168.0.0/16 over
+// a LAN 192.168.77.0/24) is kept: the LAN's own route is more specific.
+func (d *Daemon) lanOffLink(add []netip.Prefix, refused []lan.Refused) ([]netip.Prefix, []lan.Refused) {
+	keep := add[:0:0]
+	for _, p := range add {
+		r, err := ifup.RouteGet(p.Addr())
+		if err == nil && r.Ifname != "" && r.Ifname != d.tun.Name() && !r.Gateway.IsValid() {
+			refused = append(refused, lan.Refused{Route: dhcp.Route{Dst: p}, Reason: "overlaps the network on " + r.Ifname})
+			continue
+		}
+		keep = append(keep, p)
+	}
+	return keep, refused
 }
 
 // lanRoutes replaces the pushed routes installed (old) by add, keeping all

@@ -489,3 +489,23 @@ func TestLANResolvConfSearchDomains(t *testing.T) {
 		t.Errorf("resolv.conf not restored:\n%s", b)
 	}
 }
+
+// A pushed route into the router's own LAN (the corporate DHCP server does
+// not know the branch's addressing) is refused with a log line; the LAN
+// stays reachable and the other pushed routes are installed.
+func TestLANPushedRouteIntoTheLANRefused(t *testing.T) {
+	tp := newTopo(t)
+	tp.corpServer("--dhcp-route", "192.168.77.128/25")
+	cli := tp.startClient()
+	if !cli.waitOutput("pushed by the server", 20*time.Second) {
+		t.Fatal("no pushed configuration")
+	}
+	if !strings.Contains(cli.Output(), `msg="pushed route refused" route=192.168.77.128/25 why="overlaps the network on rlan0"`) {
+		t.Errorf("no refusal logged:\n%s", cli.Output())
+	}
+	routes := tp.rtr.run("ip", "route", "show")
+	if strings.Contains(routes, "192.168.77.128/25") || !strings.Contains(routes, pushedNet+" dev sstp0") {
+		t.Errorf("routes:\n%s", routes)
+	}
+	tp.rtr.run("ping", "-c", "1", "-W", "2", "192.168.77.2")
+}
