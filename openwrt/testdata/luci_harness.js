@@ -35,7 +35,7 @@ function optionClass(type) {
 const form = {};
 for (const t of ['Value', 'Flag', 'ListValue', 'DynamicList', 'TextValue', 'MultiValue', 'DummyValue'])
 	form[t] = optionClass(t);
-const widgets = { NetworkSelect: optionClass('NetworkSelect') };
+const widgets = { NetworkSelect: optionClass('NetworkSelect'), ZoneSelect: optionClass('ZoneSelect') };
 
 let proto = null, proto_name = null;
 const network = {

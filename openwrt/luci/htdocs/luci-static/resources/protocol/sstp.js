@@ -304,5 +304,18 @@ return network.registerProtocol('sstp', {
 
 		o = s.taboption('advanced', form.Value, 'pppd_options', _('Extra pppd options'),
 			_('Accepted for compatibility with sstp-client: mtu, lcp-echo-*, refuse-*/require-*, +ipv6 and debug are used, the others are ignored and logged.'));
+
+		// LAN features (docs/LAN.md)
+		o = s.taboption('advanced', form.Flag, 'pushed_routes', _('Routes and DNS domains from the server'),
+			_('Ask the server for routes and DNS domains after connecting (DHCPINFORM, as Windows does): the routes go through the tunnel and dnsmasq sends names under the domains to the tunnel\'s DNS servers.'));
+		o.default = o.enabled;
+
+		o = s.taboption('advanced', form.Flag, 'mss_clamp', _('Clamp TCP MSS'),
+			_('Fit the segment size of TCP connections through the tunnel to its MTU, so large transfers (file shares, remote desktop) work where ICMP is filtered.'));
+		o.default = o.enabled;
+
+		o = s.taboption('advanced', widgets.ZoneSelect, 'zone', _('Firewall zone'),
+			_('Zone of the tunnel when the firewall configuration lists it in none; default wan (masquerading, MSS fix).'));
+		o.nocreate = true;
 	}
 });
