@@ -168,7 +168,7 @@ func TestLANNoDHCPServer(t *testing.T) {
 // that examples/dnsmasq-split-dns.sh keeps for the corporate domains),
 // which the LAN host uses. It returns the sstpgo arguments and environment
 // for the hook.
-func splitDNS(t *testing.T, tp *topo) (args, env []string, corpLog, uplinkLog *proc) {
+func splitDNS(t *testing.T, tp *topo) (args, env []string, corpLog, uplinkLog, routerLog *proc) {
 	t.Helper()
 	needBins(t, "dnsmasq")
 	corpLog = dnsmasq(t, tp.corp, corpHost, "--local=/"+corpDomain+"/", "--host-record="+corpName+","+corpHost)
@@ -177,7 +177,7 @@ func splitDNS(t *testing.T, tp *topo) (args, env []string, corpLog, uplinkLog *p
 	servers := filepath.Join(dir, "servers.conf")
 	pid := filepath.Join(dir, "dnsmasq.pid")
 	os.WriteFile(servers, nil, 0o644)
-	tp.rtr.start("dnsmasq@router", nil, "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
+	routerLog = tp.rtr.start("dnsmasq@router", nil, "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
 		"--bind-interfaces", "--listen-address", routerLAN, "--user=root", "--pid-file="+pid, "--log-queries", "--log-facility=-",
 		"--server="+uplinkDNS, "--servers-file="+servers)
 	eventually(t, 5*time.Second, "router dnsmasq pid", func() error {
@@ -187,7 +187,7 @@ func splitDNS(t *testing.T, tp *topo) (args, env []string, corpLog, uplinkLog *p
 	resolvConf(t, tp.lan, routerLAN)
 	hook, _ := filepath.Abs("../examples/dnsmasq-split-dns.sh")
 	return []string{"--up-script", hook, "--down-script", hook},
-		[]string{"SSTPGO_DNSMASQ_SERVERS=" + servers, "SSTPGO_DNSMASQ_PIDFILE=" + pid}, corpLog, uplinkLog
+		[]string{"SSTPGO_DNSMASQ_SERVERS=" + servers, "SSTPGO_DNSMASQ_PIDFILE=" + pid}, corpLog, uplinkLog, routerLog
 }
 
 func (tp *topo) resolve(name string) (string, error) {
@@ -209,10 +209,17 @@ func (tp *topo) resolve(name string) (string, error) {
 func TestLANSplitDNS(t *testing.T) {
 	tp := newTopo(t)
 	tp.corpServer()
-	args, env, corpLog, uplinkLog := splitDNS(t, tp)
+	args, env, corpLog, uplinkLog, routerLog := splitDNS(t, tp)
 	cli := tp.rtr.start("sstpgo", env, tp.clientArgs(args...)...)
 	if !cli.waitOutput("tunnel up", 20*time.Second) {
 		t.Fatal("tunnel did not come up")
+	}
+	// Until the server's answer names the domain, nothing can know that
+	// corp.example belongs to the tunnel: wait until the router's dnsmasq
+	// has read the hook's forwarding; from then on the uplink's DNS must
+	// never see a corporate name.
+	if !routerLog.waitOutput("using nameserver "+corpDNS+"#53 for domain "+corpDomain, 15*time.Second) {
+		t.Fatalf("the router's dnsmasq never forwarded %s:\n%s", corpDomain, routerLog.Output())
 	}
 	eventually(t, 15*time.Second, "resolve "+corpName+" from the LAN", func() error {
 		a, err := tp.resolve(corpName)
@@ -393,7 +400,7 @@ read only = yes
 func TestLANSMBCopyByName(t *testing.T) {
 	tp := newTopo(t)
 	tp.corpServer()
-	args, env, _, _ := splitDNS(t, tp)
+	args, env, _, _, _ := splitDNS(t, tp)
 	share, err := os.MkdirTemp("", "sgshare")
 	if err != nil {
 		t.Fatal(err)
