@@ -55,6 +55,8 @@ type fileConfig struct {
 	ConnectTimeout        duration `toml:"connect_timeout"`
 	Netifd                bool     `toml:"netifd"`
 	PageOutAfter          duration `toml:"page_out_after"`
+	NoPushedRoutes        bool     `toml:"no_pushed_routes"`
+	NoMSSClamp            bool     `toml:"no_mss_clamp"`
 }
 
 // keys binds every key of the file to its field (no reflection in the router binary).
@@ -79,6 +81,7 @@ func (fc *fileConfig) keys() []flattoml.Field {
 		{Key: "echo_interval", Ptr: &fc.EchoInterval}, {Key: "echo_timeout", Ptr: &fc.EchoTimeout},
 		{Key: "connect_timeout", Ptr: &fc.ConnectTimeout}, {Key: "netifd", Ptr: &fc.Netifd},
 		{Key: "page_out_after", Ptr: &fc.PageOutAfter},
+		{Key: "no_pushed_routes", Ptr: &fc.NoPushedRoutes}, {Key: "no_mss_clamp", Ptr: &fc.NoMSSClamp},
 	}
 }
 

@@ -79,5 +79,6 @@ func (o *options) daemonOptions() *daemon.Options {
 		UsePeerDNS: o.UsePeerDNS, ResolvConf: o.ResolvConf,
 		UpScript: o.UpScript, DownScript: o.DownScript, StatusFile: o.StatusFile,
 		Reconnect: o.Reconnect, PageOutAfter: o.PageOutAfter, Netifd: o.Netifd,
+		NoPushedRoutes: o.NoPushedRoutes, NoMSSClamp: o.NoMSSClamp,
 	}
 }

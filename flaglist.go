@@ -66,6 +66,9 @@ var settings = []setting{
 	{name: "echo-timeout", arg: "DURATION", usage: "silence after an echo request before the path counts as dead", def: "20s"},
 	{name: "page-out-after", arg: "DURATION", usage: "once the tunnel has been up this long, drop the start-up code from memory (0: never)", def: "10m"},
 	{name: "netifd", usage: "OpenWrt netifd mode: leave addresses and routes to netifd, report through --up-script"},
+	// LAN features (package lan)
+	{name: "no-pushed-routes", usage: "do not ask the server for routes and DNS domains (DHCPINFORM after connecting, as Windows does)"},
+	{name: "no-mss-clamp", usage: "do not clamp the TCP MSS of connections through the tunnel to its MTU"},
 }
 
 // fileOnlyKeys have no flag: a password on the command line shows in ps.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sstpgo/sstpgo/ifup"
+	"github.com/sstpgo/sstpgo/lan"
 	"github.com/sstpgo/sstpgo/logx"
 	"github.com/sstpgo/sstpgo/sstp"
 )
@@ -42,6 +43,9 @@ type Options struct {
 	// code is dropped from memory (memtrim.go); 0 never.
 	PageOutAfter time.Duration
 	Netifd       bool // OpenWrt: netifd configures addresses and routes
+	// LAN features (lan.go): no DHCPINFORM for pushed routes and DNS
+	// domains; no TCP MSS clamping in the data path.
+	NoPushedRoutes, NoMSSClamp bool
 }
 
 // Daemon keeps one tunnel up: the TUN device lives as long as the daemon,
@@ -62,6 +66,7 @@ type Daemon struct {
 	dnsOriginal []netip.Addr // what the original resolv.conf listed
 	lastAddr    string       // ip:port of the last successful connection
 	v6          ipv6State    // ipv6.go
+	lan         lanState     // lan.go
 
 	mu     sync.Mutex
 	ready  bool // READY=1 sent to systemd (notify.go)
@@ -82,6 +87,7 @@ func New(o *Options, cfg sstp.Config, log *logx.Logger) *Daemon {
 		d.cfg.Resolver = d.resolver()
 	}
 	d.pins.set = ifup.NewRouteSet()
+	d.lan.path = lan.NewPath()
 	d.status.Server = o.Server
 	d.status.State = "starting"
 	return d
@@ -105,6 +111,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() { defer wg.Done(); d.tunReader() }()
 	defer func() {
+		d.lanWait()
 		d.teardown()
 		tun.Close()
 		wg.Wait()
@@ -140,6 +147,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.watchIPv6(ctx, sess)
 		cancelPageOut := schedulePageOut(d.o.PageOutAfter)
 		d.waitSession(ctx, sess)
+		d.lanWait()
 		cancelPageOut()
 		d.cur.Store(nil)
 		sess.Close()
@@ -212,6 +220,9 @@ func (d *Daemon) dialOnce(ctx context.Context, cfg sstp.Config) (*sstp.Session, 
 
 // deliver writes a packet from the server to the TUN device.
 func (d *Daemon) deliver(pkt []byte) {
+	if d.lan.path.In(pkt) {
+		return
+	}
 	d.tun.Write(pkt)
 }
 
@@ -240,12 +251,14 @@ func (d *Daemon) tunReader() {
 			}
 			return
 		}
+		d.lan.path.Out(b.Tail()[:n])
 		b.Add(n)
 		for poll != nil && b.Room() {
 			n, err := poll.TryRead(b.Tail())
 			if n == 0 || err != nil {
 				break
 			}
+			d.lan.path.Out(b.Tail()[:n])
 			b.Add(n)
 		}
 		if s := d.cur.Load(); s != nil && b.Len() > 0 {
@@ -284,6 +297,7 @@ func (d *Daemon) up(ctx context.Context, sess *sstp.Session) error {
 	if d.o.UpScript != "" {
 		d.runHook(ctx, d.o.UpScript, info, mtu)
 	}
+	d.lanUp(ctx, sess, mtu)
 	freeHeap()
 	return nil
 }
@@ -339,6 +353,7 @@ func (d *Daemon) configure(info sstp.Info) error {
 	for _, p := range d.o.Routes {
 		routes = append(routes, ifup.Route{Dst: p, Ifname: name, Metric: d.o.Metric})
 	}
+	routes = append(routes, d.lanConfigured(name)...)
 	// Whatever survived the outage, make sure every route is there again.
 	d.routes.MarkDown()
 	if err := d.routes.Replace(routes); err != nil {
@@ -411,7 +426,8 @@ func (d *Daemon) runHook(ctx context.Context, script string, info sstp.Info, mtu
 	if info.HasIPv6 {
 		hi.Local6, hi.Remote6 = ifup.LinkLocal(info.IPv6.LocalID), ifup.LinkLocal(info.IPv6.PeerID)
 	}
-	env := ifup.HookEnv(hi)
+	extra := d.lanHook(&hi, d.cur.Load() != nil)
+	env := append(ifup.HookEnv(hi), extra...)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := ifup.RunHook(ctx, script, env, d.log); err != nil {

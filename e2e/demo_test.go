@@ -40,10 +40,12 @@ func TestDemoInterruptCleansUp(t *testing.T) {
 		delay  time.Duration
 	}{
 		{"topology", 0},
-		{"topology", 150 * time.Millisecond}, // inside topology.sh up
+		{"topology", 150 * time.Millisecond},       // inside topology.sh up
+		{"corporate side", 300 * time.Millisecond}, // LAN steps: DNS servers, samba starting
 		{"SSTP server", 100 * time.Millisecond},
 		{"router: sstpgo connect", 100 * time.Millisecond},
 		{"LAN host pings", 300 * time.Millisecond},
+		{"LAN host copies", 100 * time.Millisecond},      // during the SMB copy
 		{"LAN host sends data", 1500 * time.Millisecond}, // during iperf3
 		{"the tunnel device", 0},
 	} {
@@ -98,6 +100,9 @@ func TestDemoInterruptCleansUp(t *testing.T) {
 			}
 			if ents, _ := os.ReadDir(tmp); len(ents) > 0 {
 				t.Errorf("left in TMPDIR: %v", ents)
+			}
+			if _, err := os.Stat("/etc/netns/" + prefix + "-lan"); err == nil {
+				t.Errorf("/etc/netns/%s-lan left (the LAN host's resolv.conf)", prefix)
 			}
 			if t.Failed() {
 				t.Logf("demo output:\n%s", log.String())

@@ -36,6 +36,7 @@ func TestFeedMakefiles(t *testing.T) {
 		"openwrt/files/lib/netifd/proto/sstp.sh $(1)/lib/netifd/proto/",
 		"openwrt/files/lib/netifd/sstpgo-up $(1)/lib/netifd/",
 		"openwrt/files/lib/netifd/sstpgo-down $(1)/lib/netifd/",
+		"openwrt/files/lib/netifd/sstpgo-split-dns $(1)/lib/netifd/",
 		"$(eval $(call GoBinPackage,sstpgo))",
 		"$(eval $(call BuildPackage,sstpgo))",
 	} {

@@ -25,7 +25,8 @@ var declaredOptions = map[string]string{
 	"auth": "string", "routes": "array", "proxy": "string", "echo_interval": "int",
 	"echo_timeout": "int", "tunlink": "string", "proxy_password": "string", "client_cert": "string",
 	"client_key": "string", "eap_ca": "string", "eap_server_name": "string", "require_pfs": "boolean",
-	"authfail": "boolean",
+	"authfail":      "boolean",
+	"pushed_routes": "boolean", "mss_clamp": "boolean", "zone": "string", // LAN features
 }
 
 // handlerOptions runs the handler's dump and returns the declared options.

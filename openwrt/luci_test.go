@@ -28,11 +28,6 @@ const (
 // must not define them a second time.
 var luciGeneric = []string{"defaultroute", "peerdns", "dns", "metric"}
 
-// luciAhead are fields for handler options the lan branch adds to sstp.sh
-// (its LuCI fields moved here with the view); the check that the handler
-// declares them holds again once that branch is merged: then drop this.
-var luciAhead = []string{"pushed_routes", "mss_clamp", "zone"}
-
 type luciOption struct {
 	Name, Tab, Type, Datatype, Description, Placeholder string
 	Password, Validate                                  bool
@@ -129,7 +124,7 @@ func TestLuCIMatchesHandler(t *testing.T) {
 		}
 	}
 	for name := range fields {
-		if _, ok := declared[name]; !ok && !slices.Contains(luciAhead, name) {
+		if _, ok := declared[name]; !ok {
 			t.Errorf("LuCI field %q is not declared by the handler", name)
 		}
 	}

@@ -104,7 +104,7 @@ func copyTree(t *testing.T, src, dst string) {
 // routerPaths are the absolute paths the shipped scripts use on a router;
 // rerootScripts points them into the fake root, so the shipped scripts carry
 // no test hook of their own.
-var routerPaths = regexp.MustCompile(`(^|[\s"'=(])(/usr/sbin/sstpgo|/lib/functions\.sh|/lib/netifd/|/var/)`)
+var routerPaths = regexp.MustCompile(`(^|[\s"'=(])(/usr/sbin/sstpgo|/lib/functions\.sh|/lib/netifd/|/var/|/tmp/dnsmasq|/etc/init\.d/dnsmasq)`)
 
 // rerootScripts rewrites the router paths of the copied netifd scripts to
 // paths under root, the way a chroot would see them.

@@ -113,6 +113,7 @@ var sstpgoFiles = []wantFile{
 	{"etc/sstpgo/sstpgo.toml.example", 0o644, "files/etc/sstpgo/sstpgo.toml.example"},
 	{"lib/netifd/proto/sstp.sh", 0o755, "files/lib/netifd/proto/sstp.sh"},
 	{"lib/netifd/sstpgo-down", 0o755, "files/lib/netifd/sstpgo-down"},
+	{"lib/netifd/sstpgo-split-dns", 0o755, "files/lib/netifd/sstpgo-split-dns"},
 	{"lib/netifd/sstpgo-up", 0o755, "files/lib/netifd/sstpgo-up"},
 	{"lib/upgrade/keep.d/sstpgo", 0o644, "files/lib/upgrade/keep.d/sstpgo"},
 	{"usr/sbin/sstpgo", 0o755, ""},

@@ -14,7 +14,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 P=${DEMO_PREFIX:-sgdemo}
-STEPS=${DEMO_STEPS:-"topology server client ping iperf tunnel stop"}
+STEPS=${DEMO_STEPS:-"topology lan_setup server client ping lan iperf tunnel stop"}
 BIN=$(pwd)/bin
 WORK='' SERVER_PID='' CLIENT_PID=''
 
@@ -31,6 +31,7 @@ cleanup() {
 	trap '' INT TERM
 	stop "$CLIENT_PID" # first: it says goodbye to the server and removes its routes
 	stop "$SERVER_PID"
+	command -v lan_cleanup >/dev/null && lan_cleanup # stops samba and dnsmasq so they reap their own
 	./scripts/topology.sh down "$P" # kills whatever still runs in the namespaces
 	wait 2>/dev/null                # and reaps it
 	[ -n "$WORK" ] && rm -rf "$WORK"
@@ -57,6 +58,7 @@ need_cmds $DEMO_CMDS $GO_CMDS
 [ -c /dev/net/tun ] || die "demo: /dev/net/tun missing: modprobe tun"
 [ -n "${DEMO_NO_BUILD:-}" ] || scripts/build.sh # the e2e test runs it on the bin/ already built
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sstpgo-demo.XXXXXX")
+. scripts/demo-lan.sh # steps lan_setup and lan: pushed routes, split DNS, SMB (docs/LAN.md)
 
 step_topology() {
 	say "topology: LAN host -> router (sstpgo) -> internet -> SSTP server -> corporate host"
@@ -67,7 +69,7 @@ step_server() {
 	say "SSTP server (RRAS personality) on 198.51.100.1:443"
 	ip netns exec "$P-srv" "$BIN/sstptest-server" --listen 198.51.100.1:443 --personality rras \
 		--user alice:correct-horse --cert-out "$WORK" --hostname vpn.example.test \
-		--server-ip 10.0.0.1 --pool 10.0.0.0/24 --dns 10.0.0.53 --tun tun-srv >"$WORK/server.log" 2>&1 &
+		--server-ip 10.0.0.1 --pool 10.0.0.0/24 --dns 10.0.0.53 --tun tun-srv $LAN_SERVER_ARGS >"$WORK/server.log" 2>&1 &
 	SERVER_PID=$!
 	i=0; while [ ! -s "$WORK/ca.pem" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 }
@@ -75,9 +77,9 @@ step_server() {
 step_client() {
 	say "router: sstpgo connect (the password comes from a 0600 file, never argv)"
 	(umask 077; printf 'correct-horse\n' >"$WORK/password")
-	ip netns exec "$P-rtr" "$BIN/sstpgo" connect --server 198.51.100.1 --sni vpn.example.test \
+	ip netns exec "$P-rtr" env $LAN_CLIENT_ENV "$BIN/sstpgo" connect --server 198.51.100.1 --sni vpn.example.test \
 		--ca-cert "$WORK/ca.pem" --user alice --password-file "$WORK/password" \
-		--routes 172.16.50.0/24 --status-file "$WORK/status.json" >"$WORK/client.log" 2>&1 &
+		--routes 172.16.50.0/24 --status-file "$WORK/status.json" $LAN_CLIENT_ARGS >"$WORK/client.log" 2>&1 &
 	CLIENT_PID=$!
 	i=0; until grep -q 'tunnel up' "$WORK/client.log" 2>/dev/null; do
 		sleep 0.2; i=$((i+1))

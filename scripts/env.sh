@@ -81,7 +81,7 @@ need_cmds() {
 
 # What the demo and the end-to-end tests run in their namespaces.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-DEMO_CMDS="ip:iproute2 iptables:iptables ping:iputils-ping iperf3:iperf3 sysctl:procps"
+DEMO_CMDS="ip:iproute2 iptables:iptables ping:iputils-ping iperf3:iperf3 sysctl:procps dnsmasq:dnsmasq-base smbd:samba smbclient:smbclient curl:curl busybox:busybox" # the last five: LAN features (docs/LAN.md)
 # Go fetches the modules (and a newer toolchain) over HTTPS.
 # shellcheck disable=SC2034
 GO_CMDS="update-ca-certificates:ca-certificates"

@@ -41,7 +41,8 @@ type flags struct {
 	listen, personality, certOut, serverIP, pool, fault, tun, auth, logLevel string
 	eapTLSCA                                                                 string
 	users, hostnames, dns                                                    listFlag
-	pool6                                                                    string // ipv6.go
+	pool6                                                                    string    // ipv6.go
+	dhcp                                                                     dhcpFlags // dhcp.go
 	ipv6, noVerify                                                           bool
 	echo, lcpEcho, idle, connectedTimeout                                    time.Duration
 	authDelay                                                                time.Duration // timing quirks
@@ -80,6 +81,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.fault, "fault", "none", "fault to inject: "+faultNames())
 	fs.StringVar(&f.tun, "tun", "", "create this TUN device and route IP between it and the sessions")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.dhcp.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -135,6 +137,9 @@ func (f *flags) options(log *slog.Logger) (sstptest.Options, error) {
 		if o.EAPTLS, err = eapTLSConfig(f.eapTLSCA); err != nil {
 			return o, err
 		}
+	}
+	if o.DHCP, err = f.dhcp.responder(); err != nil {
+		return o, err
 	}
 	o.Users, err = parseUsers(f.users)
 	return o, err

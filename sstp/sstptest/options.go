@@ -220,6 +220,8 @@ type Options struct {
 	// in order, one call at a time per session; nil = answer ICMP echo requests addressed to
 	// ServerIP.
 	HandleIP func(s *Session, pkt []byte)
+	// DHCP answers DHCPINFORMs through the tunnel before HandleIP sees them; nil = none.
+	DHCP *DHCPResponder
 }
 
 // config is Options with every default resolved.

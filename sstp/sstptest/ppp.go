@@ -161,7 +161,7 @@ func (p *pppServer) dispatch(now time.Time, proto uint16, payload []byte) {
 }
 
 func (p *pppServer) ipInput(open bool, pkt []byte) {
-	if !open || !p.s.dataAllowed() {
+	if !open || !p.s.dataAllowed() || p.s.answerDHCP(pkt) {
 		return
 	}
 	if h := p.cfg.HandleIP; h != nil {

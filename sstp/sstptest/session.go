@@ -350,6 +350,9 @@ func (s *Session) fastIP(pkt []byte) bool {
 	}
 	s.lastData.Store(time.Now().UnixNano())
 	ip := pkt[sstpHeaderLen+pppHeaderLen:]
+	if s.answerDHCP(ip) {
+		return true
+	}
 	if h := s.cfg.HandleIP; h != nil {
 		h(s, ip)
 	} else if reply := echoReply(ip, s.cfg.ServerIP); reply != nil {

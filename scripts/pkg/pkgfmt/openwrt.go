@@ -97,6 +97,7 @@ func Sstpgo(openwrtDir string, bin []byte, version, arch string, mtime time.Time
 		{"lib/netifd/proto/sstp.sh", 0o755},
 		{"lib/netifd/sstpgo-up", 0o755},
 		{"lib/netifd/sstpgo-down", 0o755},
+		{"lib/netifd/sstpgo-split-dns", 0o755},
 		{"etc/sstpgo/sstpgo.toml.example", 0o644},
 		{"lib/upgrade/keep.d/sstpgo", 0o644},
 	} {

@@ -76,6 +76,10 @@ proto_sstp_init_config() {
 	# ppp.sh's: 1 (here the default) blocks restarts after an
 	# authentication failure, 0 retries with the backoff
 	proto_config_add_boolean authfail
+	# LAN features (docs/LAN.md)
+	proto_config_add_boolean pushed_routes
+	proto_config_add_boolean mss_clamp
+	proto_config_add_string zone
 	available=1
 	no_device=1
 	lasterror=1
@@ -428,6 +432,18 @@ proto_sstp_setup() {
 	proto_export "DEFAULTROUTE=${defaultroute:-1}"
 	proto_export "TUNLINK=$tunlink"
 
+	# LAN features (docs/LAN.md): routes and DNS domains pushed by the
+	# server, MSS clamping (both on unless 0), and the firewall zone: the
+	# zone option, else the zone the firewall lists the interface in, else
+	# wan (masquerading and mtu_fix, as LAN clients behind the tunnel need)
+	local pushed_routes mss_clamp zone
+	json_get_vars pushed_routes mss_clamp zone
+	[ "$pushed_routes" = 0 ] && set -- "$@" --no-pushed-routes
+	[ "$mss_clamp" = 0 ] && set -- "$@" --no-mss-clamp
+	[ -n "$zone" ] || fw4 -q network "$config" >/dev/null 2>&1 ||
+		fw3 -q network "$config" >/dev/null 2>&1 || zone=wan
+	[ -n "$zone" ] && proto_export "ZONE=$zone"
+
 	proto_run_command "$config" "$SSTPGO_BIN" "$@"
 }
 
@@ -483,6 +499,8 @@ proto_sstp_teardown() {
 	esac
 
 	sstp_remove_files "$config"
+	# no more forwarding of the pushed domains (sstpgo-split-dns)
+	INTERFACE="$config" DNSSEARCH= /lib/netifd/sstpgo-split-dns
 	proto_kill_command "$config"
 }
 

@@ -50,6 +50,9 @@ proto_add_ipv4_route() { _rec proto_add_ipv4_route "$@"; _NOTIFY="$_NOTIFY route
 proto_add_ipv6_route() { _rec proto_add_ipv6_route "$@"; _NOTIFY="$_NOTIFY route6=$1/$2"; }
 proto_add_dns_server() { _rec proto_add_dns_server "$@"; _NOTIFY="$_NOTIFY dns=$1"; }
 proto_add_data() { _rec proto_add_data "$@"; }
+proto_close_data() { _rec proto_close_data "$@"; }
+proto_add_dns_search() { _rec proto_add_dns_search "$@"; _NOTIFY="$_NOTIFY dns_search=$1"; }
+json_add_string() { _rec json_add_string "$@"; }
 proto_send_update() {
 	_rec proto_send_update "$@"
 	ubus call "network.interface.$1" notify_proto "$_NOTIFY"

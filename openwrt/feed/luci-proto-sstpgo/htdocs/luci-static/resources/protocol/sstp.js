@@ -580,7 +580,7 @@ return network.registerProtocol('sstp', {
 			_('Accepted for compatibility with sstp-client: mtu, lcp-echo-*, refuse-*/require-*, +ipv6 and debug are used, the others are ignored and logged.'));
 		o.validate = validateText;
 
-		// LAN features (docs/LAN.md, the lan branch's handler options)
+		// LAN features (docs/LAN.md)
 		o = s.taboption('advanced', form.Flag, 'pushed_routes', _('Routes and DNS domains from the server'),
 			_('Ask the server for routes and DNS domains after connecting (DHCPINFORM, as Windows does): the routes go through the tunnel and dnsmasq sends names under the domains to the tunnel\'s DNS servers.'));
 		o.default = o.enabled;

@@ -1,0 +1,10 @@
+package mss
+
+import (
+	"testing"
+
+	"github.com/sstpgo/sstpgo/internal/leakcheck"
+)
+
+// No goroutine may outlive the tests.
+func TestMain(m *testing.M) { leakcheck.Main(m) }
