@@ -36,8 +36,8 @@ for step in routes cert errors pem save; do
 	echo "== $step"
 	chrome --dump-dom "$url" | sed -n '/id="result"/,/<\/pre>/p' | sed 's/<[^>]*>//g; s/&gt;/>/g; s/&lt;/</g; s/&amp;/\&/g'
 done
-chrome --window-size=1280,1500 --screenshot="$out/general.png" "http://127.0.0.1:$port/?step=routes" >/dev/null
-chrome --window-size=1280,900 --screenshot="$out/certificate.png" "http://127.0.0.1:$port/?step=cert" >/dev/null
-chrome --window-size=1280,1900 --screenshot="$out/advanced.png" "http://127.0.0.1:$port/?step=advanced" >/dev/null
+chrome --run-all-compositor-stages-before-draw --window-size=1280,1500 --screenshot="$out/general.png" "http://127.0.0.1:$port/?step=routes" >/dev/null
+chrome --run-all-compositor-stages-before-draw --window-size=1280,900 --screenshot="$out/certificate.png" "http://127.0.0.1:$port/?step=cert" >/dev/null
+chrome --run-all-compositor-stages-before-draw --window-size=1280,1900 --screenshot="$out/advanced.png" "http://127.0.0.1:$port/?step=advanced" >/dev/null
 echo "ubus calls:"; curl -s "http://127.0.0.1:$port/log" | tr '[' '\n' | grep -v '^$' | grep -v '"uci","changes"\|^"404"' | tail -12
 echo "screenshots in $out"
