@@ -13,7 +13,9 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="${2:-$(mktemp -d)}"
 work="$(mktemp -d)"
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 www="$work/www"
 mkdir -p "$www" "$out"
 cp -r "$luci/modules/luci-base/htdocs/." "$www/"
