@@ -344,6 +344,18 @@ func TestLuCIErrorCodes(t *testing.T) {
 			t.Errorf("error code %s is not registered (LuCI shows \"Unknown error (%s)\")", c, c)
 		}
 	}
+	// and nothing else: a code the handler never raises is dead text to
+	// translate, and a stale one may carry a wrong meaning
+	for c := range r.ErrorCodes {
+		if !slices.Contains(want, c) {
+			t.Errorf("error code %s is registered but the handler never raises it", c)
+		}
+	}
+	// MISSING_PEER_ADDRESS is netifd's code for "no server configured"
+	// (proto_notify_error in sstp.sh), as GRE and PPtP use it
+	if got := r.ErrorCodes["MISSING_PEER_ADDRESS"]; got != "No SSTP server given" {
+		t.Errorf("MISSING_PEER_ADDRESS reads %q, want \"No SSTP server given\"", got)
+	}
 	// CERT_FAILED names the fingerprint the server presented and how to pin it
 	var cert string
 	for _, e := range r.Errors {

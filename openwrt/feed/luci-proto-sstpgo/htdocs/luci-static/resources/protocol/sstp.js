@@ -45,16 +45,11 @@ network.registerPatternVirtual(/^sstp-.+$/);
 network.registerErrorCode('AUTH_FAILED', _('Authentication failed: check the username and password, or the client certificate and key'));
 network.registerErrorCode('CERT_FAILED', _('The server certificate was rejected: trust it with the CA certificate or its SHA-256 fingerprint'));
 network.registerErrorCode('PEER_RESOLVE_FAIL', _('Unable to resolve the server name'));
-network.registerErrorCode('RESOLVE_FAILED', _('Unable to resolve the server name'));
 network.registerErrorCode('INVALID_OPTIONS', _('Invalid options: see the system log for the option sstpgo refused'));
-network.registerErrorCode('INVALID_CONFIG', _('Invalid options: see the system log for the option sstpgo refused'));
-network.registerErrorCode('MISSING_SERVER', _('No SSTP server given'));
-network.registerErrorCode('MISSING_BINARY', _('sstpgo is not installed'));
 network.registerErrorCode('INVALID_IFNAME', _('The interface name is too long: the tunnel device sstp-NAME must fit in 15 characters'));
 network.registerErrorCode('CONNECT_FAILED', _('Connection to the server failed'));
-network.registerErrorCode('PROTOCOL_FAILED', _('The server broke off the SSTP or PPP negotiation'));
 network.registerErrorCode('INTERNAL_ERROR', _('sstpgo stopped on an internal error: see the system log'));
-network.registerErrorCode('MISSING_PEER_ADDRESS', _('The server assigned no address to the tunnel'));
+network.registerErrorCode('MISSING_PEER_ADDRESS', _('No SSTP server given'));
 
 var authMethods = [ 'pap', 'chap', 'mschapv2', 'eap' ];
 
