@@ -642,3 +642,15 @@ func writePOT(t *testing.T, view []byte) []byte {
 	}
 	return []byte(b.String())
 }
+
+// An empty dead-peer field leaves sstpgo's own default (the handler passes
+// nothing), so the placeholder must show that default, not pppd's.
+func TestLuCIEchoPlaceholdersAreSstpgoDefaults(t *testing.T) {
+	r := runLuCI(t, luciView, nil)
+	want := map[string]string{"echo_interval": "10", "echo_timeout": "20"} // flaglist.go: 10s, 20s
+	for _, o := range r.Options {
+		if w, ok := want[o.Name]; ok && o.Placeholder != w {
+			t.Errorf("%s placeholder %q, want sstpgo's default %q seconds", o.Name, o.Placeholder, w)
+		}
+	}
+}

@@ -547,12 +547,12 @@ return network.registerProtocol('sstp', {
 
 		o = s.taboption('advanced', form.Value, 'echo_interval', _('Dead peer detection interval'),
 			_('Seconds of silence before an echo request is sent.'));
-		o.placeholder = '60';
+		o.placeholder = '10';
 		o.validate = validateSeconds;
 
 		o = s.taboption('advanced', form.Value, 'echo_timeout', _('Dead peer detection timeout'),
 			_('Seconds to wait for the echo reply before reconnecting.'));
-		o.placeholder = '60';
+		o.placeholder = '20';
 		o.validate = validateSeconds;
 
 		o = s.taboption('advanced', form.ListValue, 'log_level', _('Log level'));
