@@ -40,11 +40,12 @@ const (
 
 const exitCodesHelp = `EXIT CODES:
    0  stopped cleanly (SIGINT/SIGTERM)
-   1  internal error
+   1  a failure of this machine: TUN device, addresses, routes
    2  usage or configuration error
    3  authentication rejected (wrong credentials, no allowed method): not retried
    4  server certificate rejected: not retried, no credentials were sent
-   5  server unreachable or protocol error (only with --reconnect=false)`
+   5  server unreachable, protocol error, or the server ended the call
+      (only with --reconnect=false)`
 
 // stopProfile flushes the CPU profile of a `-tags pprof` build (pprof.go).
 var stopProfile = func() {}
