@@ -17,12 +17,12 @@ import (
 //
 // With --default-route (or a --route that covers the server, or routes that
 // netifd put on the device), the tunnel's routes would carry the connection
-// to the server itself. Before each TCP
-// connection (every address Dial tries, the name resolved anew on every
-// reconnect, a proxy's address likewise) the daemon pins a host route for
-// that address via the route the uplink has for it, found with the tunnel's
-// routes and the daemon's own older pins left out (ifup.UplinkRoute); pins
-// for addresses no longer used are removed once the dial has settled.
+// to the server itself. Before each TCP connection (every address Dial
+// tries, the name resolved anew on every reconnect, a proxy's address
+// likewise) the daemon pins a host route for that address via the route the
+// uplink has for it, found with the tunnel's routes and the daemon's own
+// older pins left out (ifup.UplinkRoute); pins for addresses no longer used
+// are removed once the dial has settled.
 //
 // Why host routes, rather than a socket mark with a policy rule or
 // SO_BINDTODEVICE to the uplink:
