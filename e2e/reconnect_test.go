@@ -89,17 +89,8 @@ func TestServerMovesWithDefaultRoute(t *testing.T) {
 	tp.srv.run("iptables", "-Z", "INPUT")
 	tp.nameServerIn(serverWAN)
 	srv := tp.startServer()
-	args := tp.clientArgs("--default-route", "--up-script", filepath.Join(tp.dir, "up.sh"))
 	os.WriteFile(filepath.Join(tp.dir, "up.sh"), []byte("#!/bin/sh\nenv > "+filepath.Join(tp.dir, "up.env")+"\n"), 0o755)
-	for i, a := range args {
-		if a == serverWAN {
-			args[i] = sniName
-		}
-	}
-	cli := tp.rtr.start("sstpgo", nil, args...)
-	if !cli.waitOutput("tunnel up", 20*time.Second) {
-		t.Fatal("tunnel did not come up")
-	}
+	cli := tp.startClientByName("--default-route", "--up-script", filepath.Join(tp.dir, "up.sh"))
 	eventually(t, 10*time.Second, "ping before the move", tp.pingCorp)
 
 	tp.nameServerIn(movedWAN)
@@ -200,16 +191,7 @@ func TestUplinkFailoverRepinsServer(t *testing.T) {
 	link(t, tp.rtr, "rwan1", "198.18.0.2/24", tp.srv, "swan1", "198.18.0.1/24")
 	tp.nameServerIn(movedWAN)
 	tp.startServerAt(movedWAN, "10.0.0.53")
-	args := tp.clientArgs("--default-route", "--echo-interval", "2s", "--echo-timeout", "3s")
-	for i, a := range args {
-		if a == serverWAN {
-			args[i] = sniName
-		}
-	}
-	cli := tp.rtr.start("sstpgo", nil, args...)
-	if !cli.waitOutput("tunnel up", 20*time.Second) {
-		t.Fatal("tunnel did not come up")
-	}
+	tp.startClientByName("--default-route", "--echo-interval", "2s", "--echo-timeout", "3s")
 	eventually(t, 10*time.Second, "ping before the failover", tp.pingCorp)
 	if routes := tp.rtr.run("ip", "route", "show"); !strings.Contains(routes, movedWAN+" via 198.51.100.1 dev rwan0") {
 		t.Fatalf("server not pinned on the first uplink:\n%s", routes)
@@ -350,16 +332,7 @@ func TestServerMovesDNSBehindGateway(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte("nameserver "+dnsAddr+"\noptions timeout:1 attempts:2\n"), 0o644)
 	answer := tp.startDNS(dnsAddr, serverWAN)
 	srv := tp.startServer()
-	args := tp.clientArgs("--default-route")
-	for i, a := range args {
-		if a == serverWAN {
-			args[i] = sniName
-		}
-	}
-	cli := tp.rtr.start("sstpgo", nil, args...)
-	if !cli.waitOutput("tunnel up", 20*time.Second) {
-		t.Fatal("tunnel did not come up")
-	}
+	cli := tp.startClientByName("--default-route")
 	eventually(t, 10*time.Second, "ping before the move", tp.pingCorp)
 	os.WriteFile(answer, []byte(movedWAN), 0o644)
 	srv.signal(syscall.SIGKILL)

@@ -224,16 +224,7 @@ func TestReconnectWhenNameStopsResolving(t *testing.T) {
 	os.WriteFile(hosts, []byte("127.0.0.1 localhost\n"+serverWAN+" "+sniName+"\n"), 0o644)
 	os.WriteFile(filepath.Join(hostsDir, "resolv.conf"), []byte("nameserver 192.0.2.99\noptions timeout:1 attempts:1\n"), 0o644)
 	srv := tp.startServer()
-	args := tp.clientArgs()
-	for i, a := range args {
-		if a == serverWAN {
-			args[i] = sniName
-		}
-	}
-	cli := tp.rtr.start("sstpgo", nil, args...)
-	if !cli.waitOutput("tunnel up", 20*time.Second) {
-		t.Fatal("tunnel did not come up")
-	}
+	cli := tp.startClientByName()
 	// The name disappears (same inode: the bind mount keeps pointing at it).
 	f, err := os.OpenFile(hosts, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {

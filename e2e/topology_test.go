@@ -89,6 +89,24 @@ func (tp *topo) startClient(extra ...string) *proc {
 	return tp.rtr.start("sstpgo", nil, tp.clientArgs(extra...)...)
 }
 
+// startClientByName starts sstpgo with the server given by its name
+// (sniName, resolved by the router) instead of serverWAN, and waits for the
+// tunnel: the tests in which the name's answer changes or must be looked up.
+func (tp *topo) startClientByName(extra ...string) *proc {
+	tp.t.Helper()
+	args := tp.clientArgs(extra...)
+	for i, a := range args {
+		if a == serverWAN {
+			args[i] = sniName
+		}
+	}
+	cli := tp.rtr.start("sstpgo", nil, args...)
+	if !cli.waitOutput("tunnel up", 20*time.Second) {
+		tp.t.Fatal("tunnel did not come up")
+	}
+	return cli
+}
+
 // pingCorp pings the corporate host from the LAN host.
 func (tp *topo) pingCorp() error {
 	out, err := tp.lan.try("ping", "-c", "1", "-W", "1", corpHost)

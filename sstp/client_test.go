@@ -280,11 +280,14 @@ func TestWrongPasswordIsAuthError(t *testing.T) {
 	}
 }
 
-// A certificate that does not match fails before any PPP packet is sent.
+// A certificate that does not match fails before any PPP packet is sent,
+// and the error names the rejected certificate by its SHA-256 so an admin
+// (or LuCI, through the netifd handler) can check it and pin it.
 func TestCertificateMismatch(t *testing.T) {
 	checkGoroutines(t)
 	srv := sstptest.NewServer(sstptest.Options{})
 	defer srv.Close()
+	want := sstp.Fingerprint(srv.Certificate().Raw)
 	for _, tc := range []struct {
 		name   string
 		adjust func(*sstp.Config)
@@ -304,6 +307,9 @@ func TestCertificateMismatch(t *testing.T) {
 			if errors.As(err, &se) && se.Hint == "" {
 				t.Errorf("no hint for %v", err)
 			}
+			if got := sstp.RejectedCertificate(err); got != want {
+				t.Errorf("RejectedCertificate = %q, want %q (%v)", got, want, err)
+			}
 			t.Logf("%v (hint: %s)", err, se.Hint)
 		})
 	}
@@ -311,6 +317,9 @@ func TestCertificateMismatch(t *testing.T) {
 		if si.AuthAttempts > 0 {
 			t.Errorf("credentials reached the server: %+v", si)
 		}
+	}
+	if got := sstp.RejectedCertificate(sstp.ErrPeerDead); got != "" {
+		t.Errorf("RejectedCertificate(ErrPeerDead) = %q", got)
 	}
 }
 
